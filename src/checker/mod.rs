@@ -1,0 +1,545 @@
+//! The keyword-mechanism checker: a pure function of (rubric, answer text) → [`Report`].
+//!
+//! A rubric is a list of weighted concepts, each with alternative phrases. A concept is matched
+//! when any of its phrases occurs in the answer (see [`text`] for normalisation and
+//! `docs/question-format.md` for the matching rules). The score is weighted concept coverage,
+//! reduced when the answer games the checker (a bare keyword list, a pasted question, repetition)
+//! or is too short to explain anything. No I/O, no randomness: the same input gives the same report.
+
+pub mod text;
+
+use std::collections::{HashMap, HashSet};
+
+use serde::{Deserialize, Serialize};
+
+use text::{char_offset, tokenize, Token};
+
+/// Whether a concept states what a thing is, or explains how or why it works.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum ConceptKind {
+    /// How or why it works: the kind of concept interviewers probe for (the default).
+    #[default]
+    Mechanism,
+    /// What it is.
+    Definition,
+}
+
+/// The rubric input for one concept, before compilation.
+#[derive(Debug, Clone)]
+pub struct ConceptSpec {
+    /// Short name shown to people, e.g. "Only one thread runs bytecode at a time".
+    pub name: String,
+    /// Relative weight, ≥ 1.
+    pub weight: u32,
+    /// Definition or mechanism.
+    pub kind: ConceptKind,
+    /// Alternative phrases; any one matching counts.
+    pub phrases: Vec<String>,
+    /// A guiding question shown when the concept is missed.
+    pub hint: String,
+}
+
+/// One phrase in matchable form.
+#[derive(Debug, Clone)]
+struct Phrase {
+    /// Stems that must appear in order (content words, or every word when the phrase has only
+    /// stop words).
+    stems: Vec<String>,
+    /// The phrase itself contains a negation, so negation near a match is expected.
+    negated: bool,
+}
+
+#[derive(Debug, Clone)]
+struct Concept {
+    spec: ConceptSpec,
+    phrases: Vec<Phrase>,
+}
+
+/// A compiled rubric: concepts with their phrases stemmed, plus the prompt's words (to spot an
+/// answer that only echoes the question).
+#[derive(Debug, Clone)]
+pub struct Rubric {
+    concepts: Vec<Concept>,
+    total_weight: u32,
+    prompt_stems: HashSet<String>,
+    rubric_stems: HashSet<String>,
+}
+
+/// Most words between two consecutive content words of a phrase for it still to match.
+pub const MAX_GAP: usize = 3;
+/// How many words before a match a negator still reaches.
+pub const NEGATION_WINDOW: usize = 3;
+/// Answers with fewer words than this are flagged too short.
+pub const MIN_WORDS: usize = 8;
+/// Answers with more words than this are flagged too long (a paste, not an answer).
+pub const MAX_WORDS: usize = 1200;
+
+impl Rubric {
+    /// Compiles concepts into a rubric. `prompt` is the question text (may be empty).
+    pub fn new(concepts: Vec<ConceptSpec>, prompt: &str) -> Rubric {
+        let concepts: Vec<Concept> = concepts
+            .into_iter()
+            .map(|spec| Concept {
+                phrases: spec.phrases.iter().map(|p| compile_phrase(p)).collect(),
+                spec,
+            })
+            .collect();
+        let total_weight = concepts.iter().map(|c| c.spec.weight.max(1)).sum();
+        let prompt_stems = content_stems(prompt);
+        let rubric_stems = concepts
+            .iter()
+            .flat_map(|c| c.phrases.iter().flat_map(|p| p.stems.iter().cloned()))
+            .collect();
+        Rubric {
+            concepts,
+            total_weight,
+            prompt_stems,
+            rubric_stems,
+        }
+    }
+
+    /// The concepts, in rubric order.
+    pub fn concepts(&self) -> impl Iterator<Item = &ConceptSpec> {
+        self.concepts.iter().map(|c| &c.spec)
+    }
+
+    /// The stems each phrase of concept `index` must contain, in order (for lint and tooling).
+    pub fn phrase_stems(&self, index: usize) -> Vec<Vec<String>> {
+        self.concepts[index]
+            .phrases
+            .iter()
+            .map(|p| p.stems.clone())
+            .collect()
+    }
+}
+
+fn compile_phrase(phrase: &str) -> Phrase {
+    let toks = tokenize(phrase);
+    let negated = toks.iter().any(|t| t.negator);
+    let content: Vec<String> = toks
+        .iter()
+        .filter(|t| !t.stop && !t.negator)
+        .map(|t| t.stem.clone())
+        .collect();
+    let stems = if content.is_empty() {
+        toks.into_iter().map(|t| t.stem).collect()
+    } else {
+        content
+    };
+    Phrase { stems, negated }
+}
+
+fn content_stems(text: &str) -> HashSet<String> {
+    tokenize(text)
+        .into_iter()
+        .filter(|t| !t.stop && !t.negator)
+        .map(|t| t.stem)
+        .collect()
+}
+
+/// What the checker found for one concept.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ConceptResult {
+    /// The concept's name.
+    pub name: String,
+    /// Definition or mechanism.
+    pub kind: ConceptKind,
+    /// The concept's weight.
+    pub weight: u32,
+    /// Whether any phrase matched.
+    pub matched: bool,
+    /// The answer's own words that matched, with offsets; `None` when missed.
+    pub evidence: Option<Evidence>,
+    /// The hint, for a missed concept only.
+    pub hint: Option<String>,
+}
+
+/// The part of an answer that matched a concept.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Evidence {
+    /// The matched text, exactly as written in the answer.
+    pub text: String,
+    /// Character offset (Unicode scalar values, not bytes) of the first matched character.
+    pub start: usize,
+    /// Character offset one past the last matched character.
+    pub end: usize,
+}
+
+/// Something about an answer that a person should be told, and that may lower its score.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FlagKind {
+    /// No words at all.
+    Empty,
+    /// Fewer than [`MIN_WORDS`] words.
+    TooShort,
+    /// More than [`MAX_WORDS`] words.
+    TooLong,
+    /// A list of keywords with hardly any sentence around them.
+    KeywordList,
+    /// Mostly the question's own words.
+    QuestionEcho,
+    /// The same words repeated over and over.
+    Repetition,
+    /// Matched nothing and shares almost no words with the rubric.
+    OffTopic,
+    /// Matched only definition concepts: says what it is, not how or why it works.
+    DefinitionOnly,
+}
+
+/// A flag with the sentence a person sees.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Flag {
+    /// Machine-readable kind.
+    pub kind: FlagKind,
+    /// What it means and what to do about it.
+    pub message: String,
+}
+
+/// The checker's verdict on one answer.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    /// 0–100: weighted concept coverage × the penalty factor of any gaming flags.
+    pub score: u8,
+    /// Weighted coverage before penalties, 0–100.
+    pub coverage: u8,
+    /// One entry per rubric concept, in rubric order.
+    pub concepts: Vec<ConceptResult>,
+    /// Flags raised, in a fixed order.
+    pub flags: Vec<Flag>,
+    /// Number of words in the answer.
+    pub words: usize,
+}
+
+impl Report {
+    /// Whether a flag of this kind was raised.
+    pub fn has_flag(&self, kind: FlagKind) -> bool {
+        self.flags.iter().any(|f| f.kind == kind)
+    }
+}
+
+/// Scores `answer` against `rubric`.
+///
+/// Score = round(100 × Σ weight of matched concepts / Σ weight) × penalty, where the penalty is
+/// the product of: 0.5 for [`FlagKind::TooShort`], 0.4 for [`FlagKind::KeywordList`], 0.3 for
+/// [`FlagKind::QuestionEcho`], 0.5 for [`FlagKind::Repetition`] and 0.5 for
+/// [`FlagKind::TooLong`]. The factors are this project's choice, set so that each gaming case
+/// lands well below an honest answer of the same coverage.
+pub fn check(rubric: &Rubric, answer: &str) -> Report {
+    let tokens = tokenize(answer);
+    let words = tokens.len();
+    let mut index: HashMap<&str, Vec<usize>> = HashMap::with_capacity(words);
+    for (i, t) in tokens.iter().enumerate() {
+        index.entry(t.stem.as_str()).or_default().push(i);
+    }
+
+    let mut matched_weight = 0u32;
+    let mut concepts = Vec::with_capacity(rubric.concepts.len());
+    for concept in &rubric.concepts {
+        let found = concept
+            .phrases
+            .iter()
+            .find_map(|p| find_phrase(p, &tokens, &index));
+        let evidence = found.map(|(a, b)| {
+            let (start, end) = (tokens[a].start, tokens[b].end);
+            Evidence {
+                text: answer[start..end].to_string(),
+                start: char_offset(answer, start),
+                end: char_offset(answer, end),
+            }
+        });
+        if evidence.is_some() {
+            matched_weight += concept.spec.weight.max(1);
+        }
+        concepts.push(ConceptResult {
+            name: concept.spec.name.clone(),
+            kind: concept.spec.kind,
+            weight: concept.spec.weight.max(1),
+            matched: evidence.is_some(),
+            hint: evidence.is_none().then(|| concept.spec.hint.clone()),
+            evidence,
+        });
+    }
+    let coverage = if rubric.total_weight == 0 {
+        0.0
+    } else {
+        100.0 * f64::from(matched_weight) / f64::from(rubric.total_weight)
+    };
+
+    let flags = flags(rubric, answer, &tokens, &concepts);
+    let penalty: f64 = flags
+        .iter()
+        .map(|f| match f.kind {
+            FlagKind::TooShort => 0.5,
+            FlagKind::KeywordList => 0.4,
+            FlagKind::QuestionEcho => 0.3,
+            FlagKind::Repetition => 0.5,
+            FlagKind::TooLong => 0.5,
+            _ => 1.0,
+        })
+        .product();
+    Report {
+        score: (coverage * penalty).round().clamp(0.0, 100.0) as u8,
+        coverage: coverage.round() as u8,
+        concepts,
+        flags,
+        words,
+    }
+}
+
+/// Finds the first non-negated occurrence of `phrase`; returns the token range it spans.
+fn find_phrase(
+    phrase: &Phrase,
+    tokens: &[Token],
+    index: &HashMap<&str, Vec<usize>>,
+) -> Option<(usize, usize)> {
+    let first = phrase.stems.first()?;
+    let positions: Vec<&[usize]> = phrase
+        .stems
+        .iter()
+        .map(|s| index.get(s.as_str()).map(Vec::as_slice))
+        .collect::<Option<_>>()?;
+    for &start in positions[0] {
+        debug_assert_eq!(tokens[start].stem, *first);
+        if let Some(end) = extend(&positions[1..], start) {
+            if phrase.negated || !negated(tokens, start, end) {
+                return Some((start, end));
+            }
+        }
+    }
+    None
+}
+
+/// Depth-first search for the rest of a phrase after position `prev`, each next word at most
+/// [`MAX_GAP`] words after the previous one. Returns the last word's position.
+fn extend(rest: &[&[usize]], prev: usize) -> Option<usize> {
+    let Some((next, tail)) = rest.split_first() else {
+        return Some(prev);
+    };
+    let from = next.partition_point(|&p| p <= prev);
+    next[from..]
+        .iter()
+        .take_while(|&&p| p <= prev + 1 + MAX_GAP)
+        .find_map(|&p| extend(tail, p))
+}
+
+/// Whether a negator in the same clause stands within [`NEGATION_WINDOW`] words before `start`
+/// or anywhere inside `start..=end`.
+fn negated(tokens: &[Token], start: usize, end: usize) -> bool {
+    let clause = tokens[start].clause;
+    let from = start.saturating_sub(NEGATION_WINDOW);
+    tokens[from..=end]
+        .iter()
+        .any(|t| t.negator && (t.clause == clause || t.start > tokens[start].start))
+}
+
+fn flags(rubric: &Rubric, answer: &str, tokens: &[Token], concepts: &[ConceptResult]) -> Vec<Flag> {
+    let mut flags = Vec::new();
+    let mut flag = |kind: FlagKind, message: &str| {
+        flags.push(Flag {
+            kind,
+            message: message.to_string(),
+        })
+    };
+    let words = tokens.len();
+    if words == 0 {
+        flag(
+            FlagKind::Empty,
+            "The answer has no words. Write a few sentences in your own words.",
+        );
+        return flags;
+    }
+    if words < MIN_WORDS {
+        flag(
+            FlagKind::TooShort,
+            "Too short to explain anything: say how it works and why, in a few sentences.",
+        );
+    }
+    if words > MAX_WORDS {
+        flag(
+            FlagKind::TooLong,
+            "Very long for a spoken answer: interviewers want the mechanism in a minute or two.",
+        );
+    }
+    let content: Vec<&Token> = tokens.iter().filter(|t| !t.stop && !t.negator).collect();
+    // Single letters (the `I` and `O` of "I/O", list markers) say nothing about sentence shape.
+    let long: Vec<&Token> = tokens.iter().filter(|t| t.end - t.start > 1).collect();
+    let stop_share = long.iter().filter(|t| t.stop).count() as f64 / long.len().max(1) as f64;
+    if words >= 4 && (stop_share < 0.15 || (stop_share < 0.3 && is_list_shaped(answer))) {
+        flag(
+            FlagKind::KeywordList,
+            "This reads as a list of keywords: explain in sentences how the pieces connect.",
+        );
+    }
+    if !content.is_empty() && !rubric.prompt_stems.is_empty() {
+        let from_prompt = content
+            .iter()
+            .filter(|t| rubric.prompt_stems.contains(&t.stem))
+            .count();
+        if content.len() >= 3 && from_prompt as f64 / content.len() as f64 >= 0.75 {
+            flag(
+                FlagKind::QuestionEcho,
+                "This mostly repeats the question: answer it in your own words.",
+            );
+        }
+    }
+    if content.len() >= 12 {
+        let distinct: HashSet<&str> = content.iter().map(|t| t.stem.as_str()).collect();
+        if (distinct.len() as f64) < 0.35 * content.len() as f64 {
+            flag(
+                FlagKind::Repetition,
+                "The same words are repeated many times: each point once is enough.",
+            );
+        }
+    }
+    let any_matched = concepts.iter().any(|c| c.matched);
+    if !any_matched {
+        let shared = content
+            .iter()
+            .filter(|t| rubric.rubric_stems.contains(&t.stem))
+            .count();
+        if shared * 10 < content.len().max(1) {
+            flag(
+                FlagKind::OffTopic,
+                "This does not seem to address the question: reread it and answer what it asks.",
+            );
+        }
+    }
+    let has_mechanisms = concepts.iter().any(|c| c.kind == ConceptKind::Mechanism);
+    if any_matched
+        && has_mechanisms
+        && concepts
+            .iter()
+            .filter(|c| c.matched)
+            .all(|c| c.kind == ConceptKind::Definition)
+    {
+        flag(
+            FlagKind::DefinitionOnly,
+            "You defined it but did not explain how or why it works: that is what interviewers probe.",
+        );
+    }
+    flags
+}
+
+/// An answer made of at least three items (lines, or pieces between commas, semicolons or
+/// bullets) of at most five words on average: the shape of a list, not of sentences.
+fn is_list_shaped(answer: &str) -> bool {
+    let items: Vec<usize> = answer
+        .split(['\n', ',', ';', '•', '|'])
+        .map(|s| s.split_whitespace().count())
+        .filter(|&n| n > 0)
+        .collect();
+    items.len() >= 3 && items.iter().sum::<usize>() <= 5 * items.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn gil_rubric() -> Rubric {
+        let spec = |name: &str, kind, phrases: &[&str], hint: &str| ConceptSpec {
+            name: name.into(),
+            weight: 1,
+            kind,
+            phrases: phrases.iter().map(|s| s.to_string()).collect(),
+            hint: hint.into(),
+        };
+        Rubric::new(
+            vec![
+                spec(
+                    "A mutex in CPython",
+                    ConceptKind::Definition,
+                    &["mutex", "global lock"],
+                    "What kind of thing is it?",
+                ),
+                spec(
+                    "One thread runs bytecode at a time",
+                    ConceptKind::Mechanism,
+                    &["one thread at a time", "serialises bytecode execution"],
+                    "What does it stop two threads doing?",
+                ),
+                spec(
+                    "Released during blocking I/O",
+                    ConceptKind::Mechanism,
+                    &[
+                        "released during blocking I/O",
+                        "release the lock while waiting",
+                    ],
+                    "When do threads give it up?",
+                ),
+            ],
+            "What is the GIL and how does it affect threads?",
+        )
+    }
+
+    #[test]
+    fn matches_across_inflection_spelling_and_gaps_with_offsets() {
+        let r = gil_rubric();
+        let answer = "It is a mutex: only one single thread runs at any time, and the lock is \
+                      always released during a blocking I/O call.";
+        let rep = check(&r, answer);
+        assert_eq!(rep.score, 100, "{rep:#?}");
+        let ev = rep.concepts[1].evidence.as_ref().expect("evidence");
+        assert_eq!(ev.text, "one single thread runs at any time");
+        let chars: Vec<char> = answer.chars().collect();
+        let quoted: String = chars[ev.start..ev.end].iter().collect();
+        assert_eq!(quoted, ev.text);
+        let rep = check(
+            &r,
+            "The interpreter serializes bytecode execution across threads.",
+        );
+        assert!(rep.concepts[1].matched);
+    }
+
+    #[test]
+    fn negation_cancels_a_match() {
+        let r = gil_rubric();
+        let rep = check(
+            &r,
+            "Threads do not release the lock while waiting for a socket, it is a mutex.",
+        );
+        assert!(!rep.concepts[2].matched, "{rep:#?}");
+        assert!(rep.concepts[2].hint.is_some());
+        // A negation in an earlier clause does not reach this one.
+        let rep = check(
+            &r,
+            "It is not magic, but threads release the lock while waiting for I/O.",
+        );
+        assert!(rep.concepts[2].matched, "{rep:#?}");
+    }
+
+    #[test]
+    fn keyword_lists_and_echoes_are_flagged_and_score_low() {
+        let r = gil_rubric();
+        let list = check(
+            &r,
+            "mutex, one thread at a time, released during blocking I/O, bytecode",
+        );
+        assert!(list.has_flag(FlagKind::KeywordList), "{list:#?}");
+        assert!(list.score <= 40, "{}", list.score);
+        let echo = check(&r, "What is the GIL and how does it affect threads?");
+        assert!(echo.has_flag(FlagKind::QuestionEcho));
+        assert_eq!(echo.score, 0);
+        let empty = check(&r, "   \u{200B} ");
+        assert!(empty.has_flag(FlagKind::Empty));
+    }
+
+    #[test]
+    fn definition_only_answers_are_told_so() {
+        let r = gil_rubric();
+        let rep = check(
+            &r,
+            "The GIL is a global mutex that exists inside the CPython interpreter for safety.",
+        );
+        assert!(rep.has_flag(FlagKind::DefinitionOnly), "{rep:#?}");
+        assert!(rep.score > 0 && rep.score < 50);
+    }
+
+    #[test]
+    fn same_input_same_report() {
+        let r = gil_rubric();
+        let a = "Only one thread at a time executes, it is a mutex 🔒 ```code```";
+        assert_eq!(check(&r, a), check(&r, a));
+    }
+}

@@ -1,0 +1,9 @@
+//! interview-bot: a Discord and Slack bot for study groups that practise technical interviews.
+//!
+//! Layers (see `docs/design.md`): [`bank`] (questions, loaded once), [`checker`] (pure scoring),
+//! [`store`] (SQLite, the only place with SQL), [`engine`] (platform-neutral rules),
+//! [`schedule`] (cron + IANA time zones), [`platform`] (adapters: console; Discord and Slack later).
+
+pub mod bank;
+pub mod checker;
+pub mod cli;
