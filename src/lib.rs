@@ -7,3 +7,7 @@
 pub mod bank;
 pub mod checker;
 pub mod cli;
+pub mod engine;
+pub mod platform;
+pub mod schedule;
+pub mod store;

@@ -1,0 +1,204 @@
+//! Text that people see: question posts, private feedback, reveals, leaderboards, stats.
+//! Plain text with light Markdown, which Discord, Slack (mrkdwn) and terminals all read.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+
+use crate::bank::{Bank, Question, Tier};
+use crate::checker::{FlagKind, Report};
+use crate::engine::points::{self, Standing};
+use crate::engine::QuestionCard;
+use crate::store::{PostRow, ScoredAnswer};
+
+/// `Mon 2026-03-02 09:00 CET`.
+pub fn local_time(t: DateTime<Utc>, tz: Tz) -> String {
+    t.with_timezone(&tz)
+        .format("%a %Y-%m-%d %H:%M %Z")
+        .to_string()
+}
+
+/// The question post.
+pub fn question(card: &QuestionCard) -> String {
+    format!(
+        "{} **Question #{}** · {} · {}\n{}\nAnswer in the thread: explain *how and why*, not only *what*. Open until {} UTC. `/hint` if you are stuck.",
+        if card.scheduled { "📅 Question of the day" } else { "❓" },
+        card.post,
+        card.topic_name,
+        card.tier,
+        card.prompt,
+        card.closes_at.format("%a %Y-%m-%d %H:%M"),
+    )
+}
+
+/// Shortens `s` to at most `n` characters, with an ellipsis when cut.
+fn clip(s: &str, n: usize) -> String {
+    let one_line = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one_line.chars().count() <= n {
+        one_line
+    } else {
+        format!("{}…", one_line.chars().take(n).collect::<String>())
+    }
+}
+
+/// Private feedback on a scored answer: score, what was covered (in the member's own words),
+/// what was missed (hints only, never the reference answer while open), flags, one follow-up.
+pub fn feedback(post: &PostRow, q: &Question, report: &Report, late: bool) -> String {
+    let tier_points = (f64::from(report.score) * points::tier_factor(q.tier)).round();
+    let mut out = format!(
+        "Your answer to question #{} scored **{}/100**",
+        post.id, report.score
+    );
+    if late {
+        out.push_str(" (late: the question had closed, so it earns no points)");
+    } else {
+        out.push_str(&format!(
+            " → {tier_points} points ({} ×{}), plus 10 per peer vote",
+            q.tier,
+            points::tier_factor(q.tier)
+        ));
+    }
+    out.push('.');
+    let covered: Vec<String> = report
+        .concepts
+        .iter()
+        .filter_map(|c| {
+            c.evidence
+                .as_ref()
+                .map(|e| format!("  ✔ {}: “{}”", c.name, clip(&e.text, 80)))
+        })
+        .collect();
+    if !covered.is_empty() {
+        out.push_str("\nCovered:\n");
+        out.push_str(&covered.join("\n"));
+    }
+    let missed: Vec<String> = report
+        .concepts
+        .iter()
+        .filter_map(|c| c.hint.as_ref().map(|h| format!("  ✘ {h}")))
+        .collect();
+    if !missed.is_empty() {
+        out.push_str("\nTo think about:\n");
+        out.push_str(&missed.join("\n"));
+    }
+    for f in &report.flags {
+        let icon = if f.kind == FlagKind::DefinitionOnly {
+            "💡"
+        } else {
+            "⚠"
+        };
+        out.push_str(&format!("\n{icon} {}", f.message));
+    }
+    if let Some(f) = q.follow_ups.first() {
+        out.push_str(&format!("\nFollow-up: {f}"));
+    }
+    out.push_str("\nEdit your message to improve it while the question is open.");
+    out
+}
+
+/// The reveal when a post closes: the reference answer and the best answers.
+pub fn reveal(post: &PostRow, q: Option<&Question>, answers: &[ScoredAnswer]) -> String {
+    let mut out = format!("🔔 Question #{} is closed.", post.id);
+    if let Some(q) = q {
+        out.push_str(&format!(
+            "\n**Reference answer:**\n{}",
+            q.reference_answer.trim()
+        ));
+    }
+    let mut ranked: Vec<(&ScoredAnswer, i64)> = answers
+        .iter()
+        .filter(|a| !a.late)
+        .map(|a| (a, points::answer_points(a)))
+        .collect();
+    ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.answered_at.cmp(&b.0.answered_at)));
+    if ranked.is_empty() {
+        out.push_str("\nNo answers this time.");
+    } else {
+        out.push_str("\n**Best answers:**");
+        for (i, (a, pts)) in ranked.iter().take(3).enumerate() {
+            let medal = ["🥇", "🥈", "🥉"][i];
+            out.push_str(&format!(
+                "\n{medal} {} — {} points (checker {}, {} vote{})",
+                a.author_name,
+                pts,
+                a.score,
+                a.voters,
+                if a.voters == 1 { "" } else { "s" }
+            ));
+        }
+    }
+    if let Some(f) = q.and_then(|q| q.follow_ups.first()) {
+        out.push_str(&format!("\nTo discuss: {f}"));
+    }
+    out
+}
+
+/// A leaderboard.
+pub fn leaderboard(
+    rows: &[Standing],
+    label: &str,
+    tier: Option<Tier>,
+    weekly_post: bool,
+) -> String {
+    let mut out = format!(
+        "🏆 {}Leaderboard, {label}{}",
+        if weekly_post { "Weekly " } else { "" },
+        tier.map_or(String::new(), |t| format!(" ({t})"))
+    );
+    if rows.is_empty() {
+        out.push_str("\nNo answers yet: `/ask` for a question and be the first.");
+        return out;
+    }
+    for (i, r) in rows.iter().take(10).enumerate() {
+        out.push_str(&format!(
+            "\n{}. {} — {} points · {} answer{} · average checker score {}",
+            i + 1,
+            r.name,
+            r.points,
+            r.answers,
+            if r.answers == 1 { "" } else { "s" },
+            r.average_score
+        ));
+    }
+    out
+}
+
+/// A member's statistics.
+pub fn stats(name: &str, answers: &[ScoredAnswer], streak: i64, bank: &Bank) -> String {
+    let on_time: Vec<&ScoredAnswer> = answers.iter().filter(|a| !a.late).collect();
+    if answers.is_empty() {
+        return format!("{name} has not answered a question here yet.");
+    }
+    let total: i64 = on_time.iter().map(|a| points::answer_points(a)).sum();
+    let avg = answers.iter().map(|a| a.score).sum::<i64>() as f64 / answers.len() as f64;
+    let mut by_topic: HashMap<&str, (i64, i64)> = HashMap::new();
+    for a in answers {
+        let e = by_topic.entry(&a.topic).or_default();
+        e.0 += a.score;
+        e.1 += 1;
+    }
+    let mut topics: Vec<(&str, f64)> = by_topic
+        .into_iter()
+        .map(|(t, (s, n))| (t, s as f64 / n as f64))
+        .collect();
+    topics.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(b.0)));
+    let name_of = |id: &str| bank.topic(id).map_or(id.to_string(), |t| t.name.clone());
+    let mut out = format!(
+        "📊 {name}: {total} points · {} answer{} ({} late) · average checker score {:.0} · streak {}",
+        answers.len(),
+        if answers.len() == 1 { "" } else { "s" },
+        answers.len() - on_time.len(),
+        avg,
+        streak
+    );
+    if let Some((t, s)) = topics.first() {
+        out.push_str(&format!("\nStrongest topic: {} ({s:.0})", name_of(t)));
+    }
+    if topics.len() > 1 {
+        if let Some((t, s)) = topics.last() {
+            out.push_str(&format!("\nWeakest topic: {} ({s:.0})", name_of(t)));
+        }
+    }
+    out
+}
