@@ -747,8 +747,10 @@ pub fn lint(bank: &Bank) -> Vec<BankError> {
                 ),
             ));
         }
+        // Coverage before penalties: the echo penalty would otherwise hide a rubric whose
+        // phrases are the question's own words.
         let prompt = checker::check(&q.rubric, &q.prompt);
-        if prompt.score > limits::PROMPT_MAX_SCORE {
+        if prompt.coverage > limits::PROMPT_MAX_SCORE {
             let matched: Vec<&str> = prompt
                 .concepts
                 .iter()
@@ -759,7 +761,7 @@ pub fn lint(bank: &Bank) -> Vec<BankError> {
                 "prompt",
                 format!(
                     "the prompt alone scores {} (at most {}): its words already match {:?}; choose phrases an answer would add",
-                    prompt.score,
+                    prompt.coverage,
                     limits::PROMPT_MAX_SCORE,
                     matched
                 ),

@@ -46,7 +46,7 @@ struct Phrase {
     /// Stems that must appear in order (content words, or every word when the phrase has only
     /// stop words).
     stems: Vec<String>,
-    /// The phrase itself contains a negation, so negation near a match is expected.
+    /// The phrase itself contains a negation, so a match must be negated too.
     negated: bool,
 }
 
@@ -235,6 +235,7 @@ pub fn check(rubric: &Rubric, answer: &str) -> Report {
     }
 
     let mut matched_weight = 0u32;
+    let mut in_evidence = vec![false; words];
     let mut concepts = Vec::with_capacity(rubric.concepts.len());
     for concept in &rubric.concepts {
         let found = concept
@@ -242,6 +243,7 @@ pub fn check(rubric: &Rubric, answer: &str) -> Report {
             .iter()
             .find_map(|p| find_phrase(p, &tokens, &index));
         let evidence = found.map(|(a, b)| {
+            in_evidence[a..=b].iter_mut().for_each(|x| *x = true);
             let (start, end) = (tokens[a].start, tokens[b].end);
             Evidence {
                 text: answer[start..end].to_string(),
@@ -267,7 +269,14 @@ pub fn check(rubric: &Rubric, answer: &str) -> Report {
         100.0 * f64::from(matched_weight) / f64::from(rubric.total_weight)
     };
 
-    let flags = flags(rubric, answer, &tokens, &concepts);
+    let content_words = tokens.iter().filter(|t| !t.stop).count();
+    let evidence_share = tokens
+        .iter()
+        .zip(&in_evidence)
+        .filter(|(t, &inside)| inside && !t.stop)
+        .count() as f64
+        / content_words.max(1) as f64;
+    let flags = flags(rubric, answer, &tokens, &concepts, evidence_share);
     let penalty: f64 = flags
         .iter()
         .map(|f| match f.kind {
@@ -303,7 +312,8 @@ fn find_phrase(
     for &start in positions[0] {
         debug_assert_eq!(tokens[start].stem, *first);
         if let Some(end) = extend(&positions[1..], start) {
-            if phrase.negated || !negated(tokens, start, end) {
+            // A negated phrase ("does not copy") needs the negation; any other must lack it.
+            if phrase.negated == negated(tokens, start, end) {
                 return Some((start, end));
             }
         }
@@ -334,7 +344,15 @@ fn negated(tokens: &[Token], start: usize, end: usize) -> bool {
         .any(|t| t.negator && (t.clause == clause || t.start > tokens[start].start))
 }
 
-fn flags(rubric: &Rubric, answer: &str, tokens: &[Token], concepts: &[ConceptResult]) -> Vec<Flag> {
+/// `evidence_share` is the share of the answer's content words (not stop words) that lie inside
+/// matched phrases: near 1 for an answer that is nothing but rubric phrases.
+fn flags(
+    rubric: &Rubric,
+    answer: &str,
+    tokens: &[Token],
+    concepts: &[ConceptResult],
+    evidence_share: f64,
+) -> Vec<Flag> {
     let mut flags = Vec::new();
     let mut flag = |kind: FlagKind, message: &str| {
         flags.push(Flag {
@@ -366,7 +384,13 @@ fn flags(rubric: &Rubric, answer: &str, tokens: &[Token], concepts: &[ConceptRes
     // Single letters (the `I` and `O` of "I/O", list markers) say nothing about sentence shape.
     let long: Vec<&Token> = tokens.iter().filter(|t| t.end - t.start > 1).collect();
     let stop_share = long.iter().filter(|t| t.stop).count() as f64 / long.len().max(1) as f64;
-    if words >= 4 && (stop_share < 0.15 || (stop_share < 0.3 && is_list_shaped(answer))) {
+    let matched = concepts.iter().filter(|c| c.matched).count();
+    if words >= 4
+        && ((matched >= 2 && evidence_share >= 0.9)
+            || stop_share < 0.15
+            || (stop_share < 0.3 && is_list_shaped(answer, 5))
+            || is_list_shaped(answer, 3))
+    {
         flag(
             FlagKind::KeywordList,
             "This reads as a list of keywords: explain in sentences how the pieces connect.",
@@ -399,7 +423,7 @@ fn flags(rubric: &Rubric, answer: &str, tokens: &[Token], concepts: &[ConceptRes
             .iter()
             .filter(|t| rubric.rubric_stems.contains(&t.stem))
             .count();
-        if shared * 10 < content.len().max(1) {
+        if shared * 4 < content.len().max(1) {
             flag(
                 FlagKind::OffTopic,
                 "This does not seem to address the question: reread it and answer what it asks.",
@@ -423,14 +447,14 @@ fn flags(rubric: &Rubric, answer: &str, tokens: &[Token], concepts: &[ConceptRes
 }
 
 /// An answer made of at least three items (lines, or pieces between commas, semicolons or
-/// bullets) of at most five words on average: the shape of a list, not of sentences.
-fn is_list_shaped(answer: &str) -> bool {
+/// bullets) of at most `max_mean` words on average: the shape of a list, not of sentences.
+fn is_list_shaped(answer: &str, max_mean: usize) -> bool {
     let items: Vec<usize> = answer
         .split(['\n', ',', ';', '•', '|'])
         .map(|s| s.split_whitespace().count())
         .filter(|&n| n > 0)
         .collect();
-    items.len() >= 3 && items.iter().sum::<usize>() <= 5 * items.len()
+    items.len() >= 3 && items.iter().sum::<usize>() <= max_mean * items.len()
 }
 
 #[cfg(test)]
@@ -507,6 +531,23 @@ mod tests {
             "It is not magic, but threads release the lock while waiting for I/O.",
         );
         assert!(rep.concepts[2].matched, "{rep:#?}");
+    }
+
+    #[test]
+    fn a_negated_phrase_needs_the_negation() {
+        let spec = ConceptSpec {
+            name: "Hints are not enforced".into(),
+            weight: 1,
+            kind: ConceptKind::Mechanism,
+            phrases: vec!["not enforced at runtime".into()],
+            hint: "h".into(),
+        };
+        let r = Rubric::new(vec![spec], "");
+        assert!(
+            check(&r, "Type hints are not enforced at runtime by CPython.").concepts[0].matched
+        );
+        assert!(!check(&r, "Type hints are enforced at runtime by CPython.").concepts[0].matched);
+        assert!(check(&r, "Hints are never enforced at runtime.").concepts[0].matched);
     }
 
     #[test]

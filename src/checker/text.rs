@@ -168,9 +168,10 @@ pub const STOP_WORDS: &[&str] = &[
     "i.e",
 ];
 
-/// Words that negate the clause after them. Words ending in `n't` are negators too.
+/// Words that negate the clause after them. Words ending in `n't` are negators too. `none` is
+/// left out on purpose: in answers about Python it is nearly always the value `None`.
 pub const NEGATORS: &[&str] = &[
-    "not", "no", "never", "cannot", "without", "neither", "nor", "none", "nothing", "nobody",
+    "not", "no", "never", "cannot", "without", "neither", "nor", "nothing", "nobody",
 ];
 
 static STOP_SET: LazyLock<HashSet<&'static str>> =

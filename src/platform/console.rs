@@ -59,7 +59,6 @@ pub struct Console {
     channel: ChannelRef,
     admins: HashSet<String>,
     bots: HashSet<String>,
-    next_message: u64,
     command_seq: u64,
     /// Message id → author, for readable reaction lines.
     authors: HashMap<String, String>,
@@ -91,7 +90,6 @@ impl Console {
             channel: ChannelRef::new(PLATFORM, channel),
             admins: HashSet::new(),
             bots: HashSet::new(),
-            next_message: (now.timestamp_millis() as u64).wrapping_mul(1000),
             command_seq: 0,
             authors: HashMap::new(),
         })
@@ -263,9 +261,10 @@ impl Console {
         Ok(store::latest_post(&mut conn, channel).await?.map(|p| p.id))
     }
 
+    /// A message id unique across restarts (a restarted console must not reuse the ids of
+    /// messages stored before).
     fn new_message_id(&mut self) -> String {
-        self.next_message += 1;
-        format!("m{}", self.next_message)
+        format!("m{:016x}", rand::random::<u64>())
     }
 
     async fn act(&mut self, action: Action, out: &mut impl Write) -> Result<(), ConsoleError> {
@@ -282,7 +281,7 @@ impl Console {
                 self.command_seq += 1;
                 let thread = self.post_for(post).await?.map(thread_of);
                 Inbound::Command {
-                    id: format!("{}-{}", self.next_message, self.command_seq),
+                    id: format!("c{:016x}-{}", rand::random::<u64>(), self.command_seq),
                     channel: self.channel.clone(),
                     thread,
                     actor: actor.clone(),
