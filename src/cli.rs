@@ -40,6 +40,92 @@ pub fn score_question(bank: &Bank, id: &str, answer: &str, json: bool) -> anyhow
     })
 }
 
+/// `score --reference`: scores `answer` against a rubric derived from a reference answer.
+pub fn score_reference(
+    reference: &str,
+    question: &str,
+    answer: &str,
+    json: bool,
+) -> anyhow::Result<String> {
+    anyhow::ensure!(
+        !checker::text::tokenize(reference).is_empty(),
+        "the reference answer has no words"
+    );
+    let rubric = checker::reference::rubric_from_reference(
+        reference,
+        question,
+        &checker::reference::Idf::default(),
+    );
+    let report = checker::check(&rubric, answer);
+    Ok(if json {
+        serde_json::to_string_pretty(&report)?
+    } else {
+        render_report(&report)
+    })
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BatchLine {
+    id: serde_json::Value,
+    answer: String,
+    #[serde(default)]
+    question_id: Option<String>,
+    #[serde(default)]
+    reference: Option<String>,
+    #[serde(default)]
+    question: Option<String>,
+}
+
+/// `score --batch`: one JSON object per input line in, one JSON line out (same `id`, the full
+/// report, or `error` with the line number). Blank lines are skipped; bad lines do not stop the
+/// rest. `bank` is needed for lines with `question_id`.
+pub fn score_batch(bank: Option<&Bank>, input: &str) -> String {
+    let idf = checker::reference::Idf::default();
+    let mut out = String::new();
+    for (i, line) in input.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let n = i + 1;
+        let value = match serde_json::from_str::<BatchLine>(line) {
+            Err(e) => {
+                let id = serde_json::from_str::<serde_json::Value>(line)
+                    .ok()
+                    .and_then(|v| v.get("id").cloned())
+                    .unwrap_or(serde_json::Value::Null);
+                serde_json::json!({"id": id, "line": n, "error": format!("line {n}: {e}")})
+            }
+            Ok(b) => {
+                let report = match (&b.question_id, &b.reference) {
+                    (Some(q), _) => match bank.and_then(|bank| bank.question(q)) {
+                        Some(q) => Ok(checker::check(&q.rubric, &b.answer)),
+                        None => Err(format!("line {n}: unknown question_id `{q}`")),
+                    },
+                    (None, Some(r)) => {
+                        let rubric = checker::reference::rubric_from_reference(
+                            r,
+                            b.question.as_deref().unwrap_or(""),
+                            &idf,
+                        );
+                        Ok(checker::check(&rubric, &b.answer))
+                    }
+                    (None, None) => Err(format!(
+                        "line {n}: give either `question_id` or `reference`"
+                    )),
+                };
+                match report {
+                    Ok(r) => serde_json::json!({"id": b.id, "report": r}),
+                    Err(e) => serde_json::json!({"id": b.id, "line": n, "error": e}),
+                }
+            }
+        };
+        out.push_str(&value.to_string());
+        out.push('\n');
+    }
+    out
+}
+
 /// One row of `questions list --json`.
 #[derive(Serialize)]
 pub struct QuestionRow<'a> {

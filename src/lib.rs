@@ -5,6 +5,7 @@
 //! [`schedule`] (cron + IANA time zones), [`platform`] (adapters: console; Discord and Slack later).
 
 pub mod bank;
+pub mod bench;
 pub mod checker;
 pub mod cli;
 pub mod engine;

@@ -52,14 +52,34 @@ enum Command {
         #[command(flatten)]
         engine: EngineArgs,
     },
-    /// Score an answer read from standard input against a bank question.
+    /// Score an answer read from standard input: against a bank question (`--question`), a
+    /// reference answer (`--reference` / `--reference-file`), or many answers as JSON Lines
+    /// (`--batch`).
     Score {
         /// The question id (see `questions list`).
+        #[arg(long, conflicts_with_all = ["reference", "reference_file", "batch"])]
+        question: Option<String>,
+        /// A reference answer: the rubric is derived from its words.
+        #[arg(long, conflicts_with = "reference_file")]
+        reference: Option<String>,
+        /// A file holding the reference answer.
         #[arg(long)]
-        question: String,
+        reference_file: Option<PathBuf>,
+        /// The question text, so that words that merely repeat it count less.
+        #[arg(long, default_value = "")]
+        question_text: String,
+        /// Read JSON Lines: {"id", "answer", "question_id"} or {"id", "answer", "reference",
+        /// "question"}; write one JSON line per answer with the same id.
+        #[arg(long)]
+        batch: bool,
         /// Print the full report as JSON.
         #[arg(long)]
         json: bool,
+    },
+    /// Benchmarks.
+    Bench {
+        #[command(subcommand)]
+        which: BenchWhich,
     },
     /// Inspect and check the question bank.
     Questions {
@@ -107,6 +127,17 @@ impl EngineArgs {
             ..EngineConfig::default()
         })
     }
+}
+
+#[derive(Subcommand)]
+enum BenchWhich {
+    /// Agreement with human graders on the Mohler short-answer set (reference-answer mode,
+    /// leave-one-assignment-out linear map): Pearson r, RMSE, median per-question RMSE, speed.
+    Asag {
+        /// The data set (never copied into this repository).
+        #[arg(long, default_value = "../shared/benchmarks/asag-mohler/mohler.csv")]
+        data: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -197,15 +228,55 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
                 anyhow::Ok(())
             })?;
         }
-        Command::Score { question, json } => {
-            let bank = load()?;
-            let mut answer = String::new();
-            std::io::stdin().read_to_string(&mut answer)?;
-            emit(&format!(
-                "{}\n",
-                cli::score_question(&bank, &question, &answer, json)?
-            ))?;
+        Command::Score {
+            question,
+            reference,
+            reference_file,
+            question_text,
+            batch,
+            json,
+        } => {
+            let mut input = String::new();
+            std::io::stdin().read_to_string(&mut input)?;
+            if batch {
+                let bank = load().ok();
+                emit(&cli::score_batch(bank.as_ref(), &input))?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            let reference = match (reference, reference_file) {
+                (Some(r), _) => Some(r),
+                (None, Some(f)) => Some(
+                    std::fs::read_to_string(&f)
+                        .with_context(|| format!("reading {}", f.display()))?,
+                ),
+                (None, None) => None,
+            };
+            let text = match (question, reference) {
+                (Some(q), _) => cli::score_question(&load()?, &q, &input, json)?,
+                (None, Some(r)) => cli::score_reference(&r, &question_text, &input, json)?,
+                (None, None) => anyhow::bail!(
+                    "say what to score against: --question ID, --reference TEXT, --reference-file F, or --batch"
+                ),
+            };
+            emit(&format!("{text}\n"))?;
         }
+        Command::Bench { which } => match which {
+            BenchWhich::Asag { data } => {
+                if !data.exists() {
+                    emit(&format!(
+                        "skipped: the Mohler data set is not at {} (pass --data PATH)\n",
+                        data.display()
+                    ))?;
+                    return Ok(ExitCode::SUCCESS);
+                }
+                let rows = interview_bot::bench::load(&data)?;
+                let r = interview_bot::bench::asag(&rows);
+                emit(&format!(
+                    "asag-mohler: {} answers\n  pooled Pearson r        {:.3}   (floor 0.55, goal 0.59)\n  RMSE (0-5)              {:.3}   (floor 0.93, goal 0.89)\n  median per-question RMSE {:.3}\n  without the 32 training answers: r {:.3}, RMSE {:.3}\n  answers per second      {:.0}\n",
+                    r.answers, r.pearson_r, r.rmse, r.median_question_rmse, r.pearson_r_eval, r.rmse_eval, r.answers_per_second
+                ))?;
+            }
+        },
         Command::Questions { action } => match action {
             QuestionsAction::Lint => {
                 let bank = match load() {
