@@ -103,6 +103,13 @@ async fn downtime_spanning_several_runs_catches_up_once() {
     assert!(deliver(&e, &e.tick().await.unwrap()).await.is_empty());
     clock.set(t(2026, 3, 7, 8, 0));
     assert_eq!(deliver(&e, &e.tick().await.unwrap()).await.len(), 1);
+    // `/qotd now` reveals the open scheduled question and posts the next one.
+    let now = cmd(&e, "2", "admin", "/qotd now").await;
+    assert!(
+        matches!(&now[0], Outbound::ThreadReply { text, .. } if text.contains("Reference answer")),
+        "{now:#?}"
+    );
+    assert_eq!(deliver(&e, &now).await.len(), 1);
 }
 
 #[tokio::test]

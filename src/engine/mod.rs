@@ -516,22 +516,8 @@ impl Engine {
             let channel = channel_ref(&channel_row);
             match s.kind {
                 ScheduleKind::Question => {
-                    for open in store::open_posts_of_schedule(&mut tx, s.id).await? {
-                        out.extend(self.close(&mut tx, &open, now).await?);
-                    }
-                    match self
-                        .pick_and_post(
-                            &mut tx,
-                            s.channel,
-                            s.topic.as_deref(),
-                            s.tier,
-                            Some(s.id),
-                            None,
-                            now,
-                        )
-                        .await?
-                    {
-                        Ok((post, q)) => out.push(self.post_outbound(&channel, &post, q)),
+                    match self.post_scheduled(&mut tx, &channel, &s, now).await? {
+                        Ok(actions) => out.extend(actions),
                         Err(e) => {
                             warn!(schedule = s.id, error = %e, "scheduled run found no question")
                         }
@@ -799,26 +785,7 @@ impl Engine {
                 else {
                     return Ok(Err(UserError::NoSchedule));
                 };
-                for open in store::open_posts_of_schedule(conn, s.id).await? {
-                    self.close(conn, &open, ctx.now).await?;
-                }
-                Ok(
-                    match self
-                        .pick_and_post(
-                            conn,
-                            channel,
-                            s.topic.as_deref(),
-                            s.tier,
-                            Some(s.id),
-                            None,
-                            ctx.now,
-                        )
-                        .await?
-                    {
-                        Ok((post, q)) => Ok(vec![self.post_outbound(&ctx.channel, &post, q)]),
-                        Err(e) => Err(e),
-                    },
-                )
+                self.post_scheduled(conn, &ctx.channel, &s, ctx.now).await
             }
             Qotd::Status => {
                 let Some(s) = store::schedule_of(conn, channel, ScheduleKind::Question).await?
@@ -1012,6 +979,41 @@ impl Engine {
     }
 
     // ---- helpers ----
+
+    /// A question schedule's run: closes its open posts (revealing them), then posts the next
+    /// question. Used by the scheduler and by `/qotd now`.
+    async fn post_scheduled(
+        &self,
+        conn: &mut SqliteConnection,
+        channel: &ChannelRef,
+        s: &store::ScheduleRow,
+        now: DateTime<Utc>,
+    ) -> Result<Result<Vec<Outbound>, UserError>, EngineError> {
+        let mut out = Vec::new();
+        for open in store::open_posts_of_schedule(conn, s.id).await? {
+            out.extend(self.close(conn, &open, now).await?);
+        }
+        Ok(
+            match self
+                .pick_and_post(
+                    conn,
+                    s.channel,
+                    s.topic.as_deref(),
+                    s.tier,
+                    Some(s.id),
+                    None,
+                    now,
+                )
+                .await?
+            {
+                Ok((post, q)) => {
+                    out.push(self.post_outbound(channel, &post, q));
+                    Ok(out)
+                }
+                Err(e) => Err(e),
+            },
+        )
+    }
 
     /// Closes a post: marks it closed and reveals the reference answer and the best answers.
     async fn close(
