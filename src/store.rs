@@ -576,8 +576,7 @@ pub async fn latest_open_post(
     raw.map(PostRow::try_from).transpose()
 }
 
-/// Posts due to close: not closed yet and `closes_at <= now`, plus the still-open posts of
-/// `schedule` (a scheduled post closes when the next one of its schedule is posted).
+/// Posts due to close: not closed yet and `closes_at <= now`, oldest first.
 pub async fn posts_to_close(
     conn: &mut SqliteConnection,
     now: DateTime<Utc>,
@@ -646,7 +645,7 @@ pub async fn question_history(
     Ok(rows.into_iter().map(|(q, t)| (q, from_ms(t))).collect())
 }
 
-/// Every question id ever posted by a schedule (for tests and reports of repeats).
+/// Every post of a channel, oldest first.
 pub async fn posts_in_channel(conn: &mut SqliteConnection, channel: i64) -> Result<Vec<PostRow>> {
     let raw: Vec<RawPost> = sqlx::query_as(&format!(
         "SELECT {POST_COLUMNS} FROM posts p WHERE p.channel = ? ORDER BY p.posted_at, p.id"

@@ -235,6 +235,22 @@ async fn answers_edits_deletions_and_repeats() {
         "{late_edit:#?}"
     );
     assert!(score().await >= 90);
+    // Neither does a new message in the thread after the reveal replace it.
+    let chat = e
+        .handle(Inbound::Message {
+            channel: chan(),
+            thread: format!("t{post}"),
+            message: "m2".into(),
+            actor: member("ann"),
+            text: "thanks, that reveal was useful".into(),
+        })
+        .await
+        .unwrap();
+    assert!(
+        private_texts(&chat)[0].contains("stays as it was"),
+        "{chat:#?}"
+    );
+    assert!(score().await >= 90);
 }
 
 #[tokio::test]

@@ -845,24 +845,31 @@ impl Engine {
             return Ok(Vec::new());
         };
         let user = store::user_id(conn, &channel.platform, &actor.id, &actor.name).await?;
-        if let Some(existing) = store::answer_of(conn, post.id, user).await? {
-            if existing.message_id == message && existing.body == text {
-                return Ok(Vec::new()); // the same event again
-            }
-        }
         let private = |text: String| Outbound::Private {
             channel: channel.clone(),
             thread: Some(thread.to_string()),
             user: actor.id.clone(),
             text,
         };
+        let late = !post.is_open(now);
+        if let Some(existing) = store::answer_of(conn, post.id, user).await? {
+            if existing.message_id == message && existing.body == text {
+                return Ok(Vec::new()); // the same event again
+            }
+            if late && !existing.late {
+                // Talk in the thread after the reveal must not replace an on-time answer.
+                return Ok(vec![private(format!(
+                    "Question #{} is closed; your scored answer ({}/100) stays as it was.",
+                    post.id, existing.score
+                ))]);
+            }
+        }
         if text.trim().is_empty() || checker::text::tokenize(text).is_empty() {
             return Ok(vec![private(
                 "I could not find any words in that message, so it was not scored. Write your answer as text in this thread.".into(),
             )]);
         }
         let report = checker::check(&q.rubric, text);
-        let late = !post.is_open(now);
         let report_json = serde_json::to_string(&report).unwrap_or_default();
         store::upsert_answer(
             conn,
