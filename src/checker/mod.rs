@@ -132,12 +132,14 @@ impl Rubric {
         self
     }
 
-    /// Whether [`FlagKind::KeywordList`], [`FlagKind::QuestionEcho`] and [`FlagKind::TooShort`]
-    /// lower the score (they are reported either way). Off for rubrics derived from a reference answer, where every
+    /// Whether [`FlagKind::KeywordList`], [`FlagKind::QuestionEcho`], [`FlagKind::TooShort`] and
+    /// [`FlagKind::Repetition`] lower the score (they are reported either way). Off for rubrics derived from a reference answer, where every
     /// reference word is a concept and question words are already discounted: there a terse,
     /// correct answer looks like a list (on the Mohler set the 116 answers flagged as lists had
     /// a mean human grade of 4.1 of 5, and penalising them cost r 0.026; a short answer already
-    /// covers little of a reference, so halving it again counted the shortness twice).
+    /// covers little of a reference, so halving it again counted the shortness twice; the 9
+    /// answers flagged for repetition all had a grade of 5, since a technical answer repeats its
+    /// key noun: r 0.548 → 0.551).
     pub fn with_shape_penalties(mut self, on: bool) -> Rubric {
         self.shape_penalties = on;
         self
@@ -334,7 +336,7 @@ pub fn check(rubric: &Rubric, answer: &str) -> Report {
             FlagKind::TooShort if rubric.shape_penalties => 0.5,
             FlagKind::KeywordList if rubric.shape_penalties => 0.4,
             FlagKind::QuestionEcho if rubric.shape_penalties => 0.3,
-            FlagKind::Repetition => 0.5,
+            FlagKind::Repetition if rubric.shape_penalties => 0.5,
             FlagKind::TooLong => 0.5,
             _ => 1.0,
         })
