@@ -218,3 +218,39 @@ fn topic_lookup_accepts_ids_aliases_case_and_suggests() {
         _ => panic!("found a typo"),
     }
 }
+
+#[test]
+fn gaming_does_not_pay_on_any_bank_question() {
+    let bank = common::bank();
+    let unrelated =
+        "The committee reviewed the budget for the village fete, agreed on new bunting, \
+                     and scheduled the bake sale for the first weekend of spring. ";
+    for q in bank.questions() {
+        let honest = checker::check(&q.rubric, &q.reference_answer);
+        // The same phrase over and over.
+        let phrase = &q.concepts[0].phrases[0];
+        let repeated = checker::check(&q.rubric, &format!("{phrase}. ").repeat(15));
+        assert!(
+            repeated.score <= 35 && repeated.score < honest.score,
+            "{}: repeated phrase scored {} {:?}",
+            q.id,
+            repeated.score,
+            repeated.flags
+        );
+        // The question pasted back.
+        let echo = checker::check(&q.rubric, &q.prompt);
+        assert!(echo.score <= 20, "{}: echo scored {}", q.id, echo.score);
+        // A real answer buried in a huge paste of unrelated text.
+        let paste = format!("{}\n{}", q.reference_answer, unrelated.repeat(80));
+        let pasted = checker::check(&q.rubric, &paste);
+        assert!(pasted.has_flag(FlagKind::TooLong), "{}", q.id);
+        assert!(
+            pasted.score <= honest.score / 2 + 1,
+            "{}: paste scored {}",
+            q.id,
+            pasted.score
+        );
+        // Determinism: the same input gives the same report.
+        assert_eq!(checker::check(&q.rubric, &paste), pasted);
+    }
+}

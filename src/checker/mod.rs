@@ -9,8 +9,7 @@
 pub mod reference;
 pub mod text;
 
-use std::collections::{HashMap, HashSet};
-
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
 
 use text::{char_offset, tokenize, Token};
@@ -66,8 +65,8 @@ pub struct Rubric {
     min_words: usize,
     shape_penalties: bool,
     total_weight: u32,
-    prompt_stems: HashSet<String>,
-    rubric_stems: HashSet<String>,
+    prompt_stems: FxHashSet<String>,
+    rubric_stems: FxHashSet<String>,
 }
 
 /// How weighted coverage (0–1) becomes credit before penalties.
@@ -176,7 +175,7 @@ fn compile_phrase(phrase: &str) -> Phrase {
     Phrase { stems, negated }
 }
 
-fn content_stems(text: &str) -> HashSet<String> {
+fn content_stems(text: &str) -> FxHashSet<String> {
     tokenize(text)
         .into_iter()
         .filter(|t| !t.stop && !t.negator)
@@ -276,7 +275,8 @@ impl Report {
 pub fn check(rubric: &Rubric, answer: &str) -> Report {
     let tokens = tokenize(answer);
     let words = tokens.len();
-    let mut index: HashMap<&str, Vec<usize>> = HashMap::with_capacity(words);
+    let mut index: FxHashMap<&str, Vec<usize>> =
+        FxHashMap::with_capacity_and_hasher(words, Default::default());
     for (i, t) in tokens.iter().enumerate() {
         index.entry(t.stem.as_str()).or_default().push(i);
     }
@@ -354,7 +354,7 @@ pub fn check(rubric: &Rubric, answer: &str) -> Report {
 fn find_phrase(
     phrase: &Phrase,
     tokens: &[Token],
-    index: &HashMap<&str, Vec<usize>>,
+    index: &FxHashMap<&str, Vec<usize>>,
 ) -> Option<(usize, usize)> {
     phrase.stems.first()?;
     let positions: Vec<std::borrow::Cow<'_, [usize]>> = phrase
@@ -377,27 +377,45 @@ fn find_phrase(
 /// Shortest stem that may match a misspelling of itself.
 pub const TYPO_MIN_LEN: usize = 8;
 
+/// Whether two different ASCII words are one edit apart: one substitution, insertion, deletion,
+/// or transposition of neighbours (Damerau–Levenshtein distance 1), in one pass without
+/// allocating.
+fn one_edit_apart(a: &[u8], b: &[u8]) -> bool {
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    if long.len() - short.len() > 1 || a == b {
+        return false;
+    }
+    let prefix = short.iter().zip(long).take_while(|(x, y)| x == y).count();
+    if short.len() == long.len() {
+        let (x, y) = (&short[prefix + 1..], &long[prefix + 1..]);
+        // substitution, or a swap of the letters at `prefix` and `prefix + 1`
+        x == y
+            || (prefix + 1 < short.len()
+                && short[prefix] == long[prefix + 1]
+                && short[prefix + 1] == long[prefix]
+                && short[prefix + 2..] == long[prefix + 2..])
+    } else {
+        short[prefix..] == long[prefix + 1..]
+    }
+}
+
 /// Where `stem` occurs in the answer: exact occurrences, or else occurrences of stems one edit
-/// away (Damerau–Levenshtein distance 1, via `strsim`) when both are at least
+/// away (Damerau–Levenshtein distance 1) when both are ASCII and at least
 /// [`TYPO_MIN_LEN`] characters long (shorter names differ by one letter on purpose: CPython and
 /// Cython), so "recurssion" and "dictionnary" still count. Sorted.
 fn positions_of<'a>(
     stem: &str,
-    index: &'a HashMap<&str, Vec<usize>>,
+    index: &'a FxHashMap<&str, Vec<usize>>,
 ) -> Option<std::borrow::Cow<'a, [usize]>> {
     if let Some(p) = index.get(stem) {
         return Some(std::borrow::Cow::Borrowed(p.as_slice()));
     }
-    let n = stem.chars().count();
-    if n < TYPO_MIN_LEN {
+    if stem.len() < TYPO_MIN_LEN || !stem.is_ascii() {
         return None;
     }
     let mut found: Vec<usize> = index
         .iter()
-        .filter(|(s, _)| {
-            let m = s.chars().count();
-            m >= TYPO_MIN_LEN && m.abs_diff(n) <= 1 && strsim::damerau_levenshtein(s, stem) == 1
-        })
+        .filter(|(s, _)| s.len() >= TYPO_MIN_LEN && one_edit_apart(s.as_bytes(), stem.as_bytes()))
         .flat_map(|(_, p)| p.iter().copied())
         .collect();
     if found.is_empty() {
@@ -471,11 +489,12 @@ fn flags(
     let long: Vec<&Token> = tokens.iter().filter(|t| t.end - t.start > 1).collect();
     let stop_share = long.iter().filter(|t| t.stop).count() as f64 / long.len().max(1) as f64;
     let matched = concepts.iter().filter(|c| c.matched).count();
+    let mean_item = mean_list_item(answer);
     if words >= 4
         && ((matched >= 2 && evidence_share >= 0.9)
             || stop_share < 0.15
-            || (stop_share < 0.3 && is_list_shaped(answer, 5))
-            || is_list_shaped(answer, 3))
+            || (stop_share < 0.3 && mean_item <= 5.0)
+            || mean_item <= 3.0)
     {
         flag(
             FlagKind::KeywordList,
@@ -495,7 +514,7 @@ fn flags(
         }
     }
     if content.len() >= 12 {
-        let distinct: HashSet<&str> = content.iter().map(|t| t.stem.as_str()).collect();
+        let distinct: FxHashSet<&str> = content.iter().map(|t| t.stem.as_str()).collect();
         if (distinct.len() as f64) < 0.35 * content.len() as f64 {
             flag(
                 FlagKind::Repetition,
@@ -532,15 +551,23 @@ fn flags(
     flags
 }
 
-/// An answer made of at least three items (lines, or pieces between commas, semicolons or
-/// bullets) of at most `max_mean` words on average: the shape of a list, not of sentences.
-fn is_list_shaped(answer: &str, max_mean: usize) -> bool {
-    let items: Vec<usize> = answer
-        .split(['\n', ',', ';', '•', '|'])
-        .map(|s| s.split_whitespace().count())
-        .filter(|&n| n > 0)
-        .collect();
-    items.len() >= 3 && items.iter().sum::<usize>() <= max_mean * items.len()
+/// The mean number of words per item when an answer is split at line breaks, commas,
+/// semicolons and bullets; infinite when there are fewer than three items (not a list). A list
+/// of keywords has items of one to three words; sentences have more.
+fn mean_list_item(answer: &str) -> f64 {
+    let (mut items, mut words) = (0usize, 0usize);
+    for item in answer.split(['\n', ',', ';', '•', '|']) {
+        let n = item.split_whitespace().count();
+        if n > 0 {
+            items += 1;
+            words += n;
+        }
+    }
+    if items < 3 {
+        f64::INFINITY
+    } else {
+        words as f64 / items as f64
+    }
 }
 
 #[cfg(test)]
@@ -661,6 +688,27 @@ mod tests {
         );
         assert!(rep.has_flag(FlagKind::DefinitionOnly), "{rep:#?}");
         assert!(rep.score > 0 && rep.score < 50);
+    }
+
+    #[test]
+    fn one_edit() {
+        let yes = [
+            ("recursion", "recurssion"),
+            ("dictionary", "dictionnary"),
+            ("pointers", "pionters"),
+            ("abcdefgh", "abcdefgx"),
+        ];
+        for (a, b) in yes {
+            assert!(one_edit_apart(a.as_bytes(), b.as_bytes()), "{a} {b}");
+            assert_eq!(strsim::damerau_levenshtein(a, b), 1);
+        }
+        for (a, b) in [
+            ("recursion", "recursion"),
+            ("abcdefgh", "abcdefxy"),
+            ("abcdefgh", "abcdefghij"),
+        ] {
+            assert!(!one_edit_apart(a.as_bytes(), b.as_bytes()), "{a} {b}");
+        }
     }
 
     #[test]

@@ -5,8 +5,11 @@
 //! whatever this module decides about a word it decides the same way for both.
 
 use std::borrow::Cow;
+use std::cell::RefCell;
 use std::collections::HashSet;
 use std::sync::LazyLock;
+
+use rustc_hash::FxHashMap;
 
 use rust_stemmers::{Algorithm, Stemmer};
 use unicode_segmentation::UnicodeSegmentation;
@@ -268,10 +271,7 @@ fn push_tokens_inner(
             if lower == "but" {
                 clause += 1;
             }
-            let negator = NEGATOR_SET.contains(lower.as_str()) || lower.ends_with("n't");
-            let stop = !negator && STOP_SET.contains(lower.as_str());
-            let folded = americanize(&lower);
-            let stem = STEMMER.stem(&folded).into_owned();
+            let (stem, stop, negator) = normalize(&lower);
             out.push(Token {
                 stem,
                 start: map_start(part_start),
@@ -282,6 +282,38 @@ fn push_tokens_inner(
             });
         }
     }
+}
+
+/// Most distinct words remembered per thread by [`normalize`]; the memo is emptied when full,
+/// so a flood of unique words (a pasted dump) costs memory only up to this bound.
+const MEMO_LIMIT: usize = 50_000;
+
+/// A memoised word: (stem, is a stop word, is a negator).
+type Normalized = (Box<str>, bool, bool);
+
+thread_local! {
+    /// Lower-case word → (stem, stop word, negator). Stemming dominates the cost of reading a
+    /// text, and the words of answers about one subject repeat a lot.
+    static MEMO: RefCell<FxHashMap<Box<str>, Normalized>> = RefCell::new(FxHashMap::default());
+}
+
+/// Normalises one lower-case word: (stem, is a stop word, is a negator). Memoised per thread.
+fn normalize(lower: &str) -> (String, bool, bool) {
+    MEMO.with(|memo| {
+        let mut memo = memo.borrow_mut();
+        if let Some((stem, stop, negator)) = memo.get(lower) {
+            return (stem.to_string(), *stop, *negator);
+        }
+        let negator = NEGATOR_SET.contains(lower) || lower.ends_with("n't");
+        let stop = !negator && STOP_SET.contains(lower);
+        let folded = americanize(lower);
+        let stem = STEMMER.stem(&folded).into_owned();
+        if memo.len() >= MEMO_LIMIT {
+            memo.clear();
+        }
+        memo.insert(lower.into(), (stem.as_str().into(), stop, negator));
+        (stem, stop, negator)
+    })
 }
 
 /// British spellings whose `-ise` ending is not the verb suffix, so they are kept as they are.
