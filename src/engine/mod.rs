@@ -309,6 +309,8 @@ pub struct Engine {
     rng: Mutex<StdRng>,
     /// SQLite allows one writer; events are applied one at a time so transactions never race.
     writer: tokio::sync::Mutex<()>,
+    /// How many inbound events have been applied (or found to be repeats) so far.
+    handled: tokio::sync::watch::Sender<u64>,
 }
 
 impl Engine {
@@ -330,7 +332,14 @@ impl Engine {
             clock,
             rng: Mutex::new(rng),
             writer: tokio::sync::Mutex::new(()),
+            handled: tokio::sync::watch::channel(0).0,
         }
+    }
+
+    /// A counter of inbound events handled so far, for waiting on "the event was applied"
+    /// without sleeping (tests, health checks).
+    pub fn handled(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.handled.subscribe()
     }
 
     /// The bank.
@@ -366,7 +375,7 @@ impl Engine {
             }
         };
         let _writer = self.writer.lock().await;
-        async {
+        let result = async {
             let now = self.clock.now();
             let mut tx = self.pool.begin().await?;
             let out = match event {
@@ -445,7 +454,9 @@ impl Engine {
             Ok(out)
         }
         .instrument(span)
-        .await
+        .await;
+        self.handled.send_modify(|n| *n += 1);
+        result
     }
 
     /// Records where the platform put a post (its message and thread).
@@ -853,8 +864,10 @@ impl Engine {
         };
         let late = !post.is_open(now);
         if let Some(existing) = store::answer_of(conn, post.id, user).await? {
-            if existing.message_id == message && existing.body == text {
-                return Ok(Vec::new()); // the same event again
+            if existing.message_id == message {
+                // The same message again (a repeated or late gateway event): edits arrive as
+                // edits, so a repeat must not turn an edited answer back.
+                return Ok(Vec::new());
             }
             if late && !existing.late {
                 // Talk in the thread after the reveal must not replace an on-time answer.

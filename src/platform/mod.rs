@@ -2,3 +2,4 @@
 //! renders [`crate::engine::Outbound`]. Only the console exists so far; Discord and Slack follow.
 
 pub mod console;
+pub mod discord;

@@ -31,3 +31,4 @@ pub fn temp_db() -> (tempfile::TempDir, String) {
     let url = format!("sqlite://{}", dir.path().join("bot.db").display());
     (dir, url)
 }
+pub mod fake_discord;

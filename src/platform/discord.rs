@@ -1,0 +1,740 @@
+//! The Discord adapter (poise on serenity): slash commands and gateway events become engine
+//! [`Inbound`]s; engine [`Outbound`]s become REST calls (messages with embeds, public threads,
+//! reactions, ephemeral follow-ups and DMs).
+//!
+//! Choices (documented in `deploy/discord.md`): every interaction is deferred ephemerally at once
+//! (Discord wants an answer within 3 seconds); what only the invoker should see is an ephemeral
+//! follow-up; feedback on an answer (which arrives as a message, not an interaction) is a DM, and
+//! the answer is marked in the thread with a ✅ (or ⏰ when late) reaction.
+//! Gateway events may repeat after a reconnect: the engine applies each once (interactions by
+//! id, messages, edits, deletions and reactions by the state they lead to).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use poise::serenity_prelude as serenity;
+use serenity::{
+    AutoArchiveDuration, ChannelId, CreateEmbed, CreateMessage, CreateThread, FullEvent,
+    GatewayIntents, Http, MessageId, Permissions, ReactionType, UserId,
+};
+use tracing::{error, info, warn};
+
+use crate::bank::Tier;
+use crate::engine::{command, Actor, ChannelRef, Command, Engine, Inbound, Outbound, Period, Qotd};
+
+/// The platform name stored for Discord channels and members.
+pub const PLATFORM: &str = "discord";
+
+/// The permissions the bot needs in a channel: view channel, send messages, create public
+/// threads, send messages in threads, embed links, add reactions, read message history.
+pub fn required_permissions() -> Permissions {
+    Permissions::VIEW_CHANNEL
+        | Permissions::SEND_MESSAGES
+        | Permissions::CREATE_PUBLIC_THREADS
+        | Permissions::SEND_MESSAGES_IN_THREADS
+        | Permissions::EMBED_LINKS
+        | Permissions::ADD_REACTIONS
+        | Permissions::READ_MESSAGE_HISTORY
+}
+
+/// The gateway intents: guilds, guild messages, guild message reactions and the privileged
+/// message-content intent (answers are message text).
+pub fn intents() -> GatewayIntents {
+    GatewayIntents::GUILDS
+        | GatewayIntents::GUILD_MESSAGES
+        | GatewayIntents::GUILD_MESSAGE_REACTIONS
+        | GatewayIntents::MESSAGE_CONTENT
+}
+
+/// The OAuth2 URL that adds the bot to a server with exactly [`required_permissions`].
+pub fn invite_url(client_id: u64) -> String {
+    format!(
+        "https://discord.com/oauth2/authorize?client_id={client_id}&scope=bot%20applications.commands&permissions={}",
+        required_permissions().bits()
+    )
+}
+
+/// The application (client) id encoded in a bot token's first segment (base64 of the id).
+pub fn client_id_from_token(token: &str) -> Option<u64> {
+    use base64::Engine as _;
+    let first = token.split('.').next()?;
+    let bytes = base64::engine::general_purpose::STANDARD_NO_PAD
+        .decode(first.trim_end_matches('='))
+        .ok()?;
+    String::from_utf8(bytes).ok()?.parse().ok()
+}
+
+/// How to reach Discord.
+#[derive(Debug, Clone)]
+pub struct DiscordConfig {
+    /// The bot token.
+    pub token: String,
+    /// REST base replacing `https://discord.com` (a rate-limit proxy, or a fake in tests).
+    pub api_url: Option<String>,
+    /// Register commands in this guild only (fast, for development); globally otherwise.
+    pub guild_id: Option<u64>,
+    /// Members with this role may use `/qotd` and `/reveal`, as well as those with Manage Server.
+    pub manager_role: Option<u64>,
+    /// How often due schedules and closing posts are checked.
+    pub tick_every: Duration,
+}
+
+/// Shared state of the poise framework.
+pub struct Data {
+    engine: Arc<Engine>,
+    manager_role: Option<u64>,
+}
+
+type Error = Box<dyn std::error::Error + Send + Sync>;
+type Context<'a> = poise::Context<'a, Data, Error>;
+
+/// A tier, as a slash-command choice.
+#[derive(Debug, Clone, Copy, poise::ChoiceParameter)]
+pub enum TierChoice {
+    /// Junior.
+    #[name = "junior"]
+    Junior,
+    /// Mid.
+    #[name = "mid"]
+    Mid,
+    /// Senior.
+    #[name = "senior"]
+    Senior,
+    /// Staff.
+    #[name = "staff"]
+    Staff,
+}
+
+impl From<TierChoice> for Tier {
+    fn from(t: TierChoice) -> Tier {
+        match t {
+            TierChoice::Junior => Tier::Junior,
+            TierChoice::Mid => Tier::Mid,
+            TierChoice::Senior => Tier::Senior,
+            TierChoice::Staff => Tier::Staff,
+        }
+    }
+}
+
+/// A leaderboard period, as a slash-command choice.
+#[derive(Debug, Clone, Copy, poise::ChoiceParameter)]
+pub enum PeriodChoice {
+    /// This ISO week.
+    #[name = "week"]
+    Week,
+    /// This month.
+    #[name = "month"]
+    Month,
+    /// All time.
+    #[name = "all"]
+    All,
+}
+
+fn choices(names: Vec<String>) -> serenity::CreateAutocompleteResponse {
+    serenity::CreateAutocompleteResponse::new().set_choices(
+        names
+            .into_iter()
+            .map(serenity::AutocompleteChoice::from)
+            .collect(),
+    )
+}
+
+/// Topic ids for the topic option: prefix and typo matches first (Discord shows at most 25).
+async fn autocomplete_topic(
+    ctx: Context<'_>,
+    partial: &str,
+) -> serenity::CreateAutocompleteResponse {
+    let bank = ctx.data().engine.bank();
+    choices(if partial.trim().is_empty() {
+        bank.topics()
+            .iter()
+            .take(25)
+            .map(|t| t.id.clone())
+            .collect()
+    } else {
+        bank.nearest_topics(partial, 25)
+    })
+}
+
+/// IANA time zone names containing what was typed.
+async fn autocomplete_time_zone(
+    _ctx: Context<'_>,
+    partial: &str,
+) -> serenity::CreateAutocompleteResponse {
+    let p = partial.to_lowercase();
+    choices(
+        chrono_tz::TZ_VARIANTS
+            .iter()
+            .map(|tz| tz.name())
+            .filter(|n| n.to_lowercase().contains(&p))
+            .take(25)
+            .map(str::to_string)
+            .collect(),
+    )
+}
+
+/// Hands a command to the engine and delivers what it returns.
+async fn run_command(ctx: Context<'_>, command: Command) -> Result<(), Error> {
+    ctx.defer_ephemeral().await?;
+    let member = ctx.author_member().await;
+    let manager_role = ctx.data().manager_role;
+    let can_manage = member.as_ref().is_some_and(|m| {
+        m.permissions
+            .is_some_and(|p| p.manage_guild() || p.administrator())
+            || manager_role.is_some_and(|r| m.roles.iter().any(|role| role.get() == r))
+    });
+    let author = ctx.author();
+    let channel_id = ctx.channel_id();
+    let event = Inbound::Command {
+        id: ctx.id().to_string(),
+        channel: ChannelRef {
+            platform: PLATFORM.into(),
+            id: channel_id.to_string(),
+            workspace: ctx.guild_id().map(|g| g.to_string()),
+        },
+        thread: Some(channel_id.to_string()),
+        actor: Actor {
+            id: author.id.to_string(),
+            name: author
+                .global_name
+                .clone()
+                .unwrap_or_else(|| author.name.clone()),
+            is_bot: author.bot,
+            can_manage,
+        },
+        command,
+    };
+    let engine = &ctx.data().engine;
+    let actions = match engine.handle(event).await {
+        Ok(a) => a,
+        Err(e) => {
+            error!(error = %e, "command failed");
+            ctx.send(
+                poise::CreateReply::default()
+                    .content(
+                        "Sorry, something went wrong on my side. Please try again in a minute.",
+                    )
+                    .ephemeral(true),
+            )
+            .await?;
+            return Ok(());
+        }
+    };
+    let mut replied = false;
+    for action in actions {
+        match action {
+            Outbound::Private { user, text, .. } if user == author.id.to_string() => {
+                ctx.send(
+                    poise::CreateReply::default()
+                        .content(clip(&text))
+                        .ephemeral(true),
+                )
+                .await?;
+                replied = true;
+            }
+            other => deliver_one(ctx.http(), engine, other).await,
+        }
+    }
+    if !replied {
+        ctx.send(
+            poise::CreateReply::default()
+                .content("Done ✅")
+                .ephemeral(true),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Discord's message length limit is 2,000 characters.
+fn clip(text: &str) -> String {
+    if text.chars().count() <= 2000 {
+        text.to_string()
+    } else {
+        format!("{}…", text.chars().take(1990).collect::<String>())
+    }
+}
+
+/// Post a question now; random topic and/or tier where omitted.
+#[poise::command(slash_command, guild_only)]
+pub async fn ask(
+    ctx: Context<'_>,
+    #[description = "Topic (e.g. gil, decorators, asyncio)"]
+    #[autocomplete = "autocomplete_topic"]
+    topic: Option<String>,
+    #[description = "Seniority tier"] tier: Option<TierChoice>,
+) -> Result<(), Error> {
+    run_command(
+        ctx,
+        Command::Ask {
+            topic,
+            tier: tier.map(Tier::from),
+        },
+    )
+    .await
+}
+
+/// The question of the day in this channel (needs Manage Server).
+#[poise::command(
+    slash_command,
+    guild_only,
+    subcommands(
+        "qotd_schedule",
+        "qotd_pause",
+        "qotd_resume",
+        "qotd_now",
+        "qotd_status",
+        "qotd_remove"
+    ),
+    subcommand_required
+)]
+pub async fn qotd(_ctx: Context<'_>) -> Result<(), Error> {
+    Ok(())
+}
+
+/// Schedule a question in this channel, e.g. cron "0 9 * * 1-5" (09:00 on weekdays).
+#[poise::command(slash_command, guild_only, rename = "schedule")]
+pub async fn qotd_schedule(
+    ctx: Context<'_>,
+    #[description = "Five-field cron: minute hour day month weekday, e.g. 0 9 * * 1-5"]
+    cron: String,
+    #[description = "Seniority tier"] tier: TierChoice,
+    #[description = "IANA time zone, e.g. Europe/Berlin"]
+    #[autocomplete = "autocomplete_time_zone"]
+    timezone: String,
+    #[description = "Only this topic"]
+    #[autocomplete = "autocomplete_topic"]
+    topic: Option<String>,
+) -> Result<(), Error> {
+    let q = Qotd::Schedule {
+        cron,
+        tier: Some(tier.into()),
+        topic,
+        time_zone: Some(timezone),
+    };
+    run_command(ctx, Command::Qotd(q)).await
+}
+
+/// Pause the question of the day.
+#[poise::command(slash_command, guild_only, rename = "pause")]
+pub async fn qotd_pause(ctx: Context<'_>) -> Result<(), Error> {
+    run_command(ctx, Command::Qotd(Qotd::Pause)).await
+}
+
+/// Resume the question of the day.
+#[poise::command(slash_command, guild_only, rename = "resume")]
+pub async fn qotd_resume(ctx: Context<'_>) -> Result<(), Error> {
+    run_command(ctx, Command::Qotd(Qotd::Resume)).await
+}
+
+/// Post the scheduled question now.
+#[poise::command(slash_command, guild_only, rename = "now")]
+pub async fn qotd_now(ctx: Context<'_>) -> Result<(), Error> {
+    run_command(ctx, Command::Qotd(Qotd::Now)).await
+}
+
+/// Show the schedule and its next run.
+#[poise::command(slash_command, guild_only, rename = "status")]
+pub async fn qotd_status(ctx: Context<'_>) -> Result<(), Error> {
+    run_command(ctx, Command::Qotd(Qotd::Status)).await
+}
+
+/// Remove the schedule and the weekly leaderboard.
+#[poise::command(slash_command, guild_only, rename = "remove")]
+pub async fn qotd_remove(ctx: Context<'_>) -> Result<(), Error> {
+    run_command(ctx, Command::Qotd(Qotd::Remove)).await
+}
+
+/// The leaderboard of this channel.
+#[poise::command(slash_command, guild_only)]
+pub async fn leaderboard(
+    ctx: Context<'_>,
+    #[description = "week (default), month or all"] period: Option<PeriodChoice>,
+    #[description = "Only questions of this tier"] tier: Option<TierChoice>,
+) -> Result<(), Error> {
+    let period = match period {
+        None | Some(PeriodChoice::Week) => Period::Week,
+        Some(PeriodChoice::Month) => Period::Month,
+        Some(PeriodChoice::All) => Period::All,
+    };
+    run_command(
+        ctx,
+        Command::Leaderboard {
+            period,
+            tier: tier.map(Tier::from),
+        },
+    )
+    .await
+}
+
+/// A member's points, answers, average score, streak, strongest and weakest topics.
+#[poise::command(slash_command, guild_only)]
+pub async fn stats(
+    ctx: Context<'_>,
+    #[description = "Whose statistics (yours by default)"] user: Option<serenity::User>,
+) -> Result<(), Error> {
+    run_command(
+        ctx,
+        Command::Stats {
+            user: user.map(|u| u.id.to_string()),
+        },
+    )
+    .await
+}
+
+/// In a question's thread: the next hint for what your answer is missing (only you see it).
+#[poise::command(slash_command, guild_only)]
+pub async fn hint(ctx: Context<'_>) -> Result<(), Error> {
+    run_command(ctx, Command::Hint).await
+}
+
+/// Close this question now and reveal the reference answer (needs Manage Server).
+#[poise::command(slash_command, guild_only)]
+pub async fn reveal(ctx: Context<'_>) -> Result<(), Error> {
+    run_command(ctx, Command::Reveal).await
+}
+
+/// What this bot does and how to use it.
+#[poise::command(slash_command)]
+pub async fn help(ctx: Context<'_>) -> Result<(), Error> {
+    ctx.send(
+        poise::CreateReply::default()
+            .content(command::HELP)
+            .ephemeral(true),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Every slash command, in one explicit list.
+pub fn commands() -> Vec<poise::Command<Data, Error>> {
+    vec![
+        ask(),
+        qotd(),
+        leaderboard(),
+        stats(),
+        hint(),
+        reveal(),
+        help(),
+    ]
+}
+
+fn channel_ref(id: ChannelId) -> ChannelRef {
+    ChannelRef::new(PLATFORM, &id.to_string())
+}
+
+fn parse_id(s: &str) -> Option<u64> {
+    s.parse().ok().filter(|&n| n != 0)
+}
+
+/// Renders engine actions with Discord's REST API. Failures are logged, never fatal.
+pub async fn deliver(http: &Http, engine: &Engine, actions: Vec<Outbound>) {
+    for a in actions {
+        deliver_one(http, engine, a).await;
+    }
+}
+
+async fn deliver_one(http: &Http, engine: &Engine, action: Outbound) {
+    let result: Result<(), Error> =
+        async {
+            match action {
+                Outbound::PostQuestion {
+                    channel,
+                    card,
+                    thread_name,
+                    ..
+                } => {
+                    let Some(channel) = parse_id(&channel.id) else {
+                        return Ok(());
+                    };
+                    let embed = CreateEmbed::new()
+                    .title(format!(
+                        "{} Question #{}",
+                        if card.scheduled { "📅 Question of the day ·" } else { "❓" },
+                        card.post
+                    ))
+                    .description(card.prompt.clone())
+                    .field("Topic", card.topic_name.clone(), true)
+                    .field("Tier", card.tier.to_string(), true)
+                    .field(
+                        "Closes",
+                        format!("<t:{}:R>", card.closes_at.timestamp()),
+                        true,
+                    )
+                    .footer(serenity::CreateEmbedFooter::new(
+                        "Answer in the thread: explain how and why, not only what. /hint if stuck.",
+                    ));
+                    let message = ChannelId::new(channel)
+                        .send_message(http, CreateMessage::new().embed(embed))
+                        .await?;
+                    let thread = ChannelId::new(channel)
+                        .create_thread_from_message(
+                            http,
+                            message.id,
+                            CreateThread::new(thread_name)
+                                .auto_archive_duration(AutoArchiveDuration::OneDay),
+                        )
+                        .await?;
+                    engine
+                        .attach(card.post, &message.id.to_string(), &thread.id.to_string())
+                        .await?;
+                }
+                Outbound::ThreadReply {
+                    channel,
+                    thread,
+                    text,
+                    ..
+                } => {
+                    let target = thread
+                        .as_deref()
+                        .and_then(parse_id)
+                        .or_else(|| parse_id(&channel.id));
+                    if let Some(t) = target {
+                        ChannelId::new(t)
+                            .send_message(http, CreateMessage::new().content(clip(&text)))
+                            .await?;
+                    }
+                }
+                Outbound::ChannelMessage { channel, text } => {
+                    if let Some(c) = parse_id(&channel.id) {
+                        ChannelId::new(c)
+                            .send_message(http, CreateMessage::new().content(clip(&text)))
+                            .await?;
+                    }
+                }
+                Outbound::Private { user, text, .. } => {
+                    if let Some(u) = parse_id(&user) {
+                        UserId::new(u)
+                            .direct_message(http, CreateMessage::new().content(clip(&text)))
+                            .await?;
+                    }
+                }
+                Outbound::React {
+                    channel,
+                    message,
+                    emoji,
+                } => {
+                    if let (Some(c), Some(m)) = (parse_id(&channel.id), parse_id(&message)) {
+                        ChannelId::new(c)
+                            .create_reaction(http, MessageId::new(m), ReactionType::Unicode(emoji))
+                            .await?;
+                    }
+                }
+            }
+            Ok(())
+        }
+        .await;
+    if let Err(e) = result {
+        warn!(error = %e, "a Discord call failed");
+    }
+}
+
+fn emoji_name(r: &ReactionType) -> String {
+    match r {
+        ReactionType::Unicode(s) => s.clone(),
+        ReactionType::Custom { name, id, .. } => name.clone().unwrap_or_else(|| id.to_string()),
+        _ => String::new(),
+    }
+}
+
+/// Turns a gateway event into an engine event, if it is one the engine cares about.
+/// `bot` is this bot's own user id (its reactions never count).
+pub fn inbound(event: &FullEvent, bot: UserId) -> Option<Inbound> {
+    match event {
+        FullEvent::Message { new_message: m } => Some(Inbound::Message {
+            channel: channel_ref(m.channel_id),
+            thread: m.channel_id.to_string(),
+            message: m.id.to_string(),
+            actor: Actor {
+                id: m.author.id.to_string(),
+                name: m
+                    .author
+                    .global_name
+                    .clone()
+                    .unwrap_or_else(|| m.author.name.clone()),
+                is_bot: m.author.bot || m.author.id == bot,
+                can_manage: false,
+            },
+            text: m.content.clone(),
+        }),
+        FullEvent::MessageUpdate { event, .. } => {
+            let text = event.content.clone()?;
+            let author = event.author.as_ref()?;
+            Some(Inbound::MessageEdited {
+                channel: channel_ref(event.channel_id),
+                thread: event.channel_id.to_string(),
+                message: event.id.to_string(),
+                actor: Actor {
+                    id: author.id.to_string(),
+                    name: author
+                        .global_name
+                        .clone()
+                        .unwrap_or_else(|| author.name.clone()),
+                    is_bot: author.bot || author.id == bot,
+                    can_manage: false,
+                },
+                text,
+            })
+        }
+        FullEvent::MessageDelete {
+            channel_id,
+            deleted_message_id,
+            ..
+        } => Some(Inbound::MessageDeleted {
+            channel: channel_ref(*channel_id),
+            message: deleted_message_id.to_string(),
+        }),
+        FullEvent::ReactionAdd { add_reaction: r }
+        | FullEvent::ReactionRemove {
+            removed_reaction: r,
+        } => {
+            let user = r.user_id?;
+            let member_is_bot = r.member.as_ref().is_some_and(|m| m.user.bot);
+            let actor = Actor {
+                id: user.to_string(),
+                name: r
+                    .member
+                    .as_ref()
+                    .map_or_else(|| user.to_string(), |m| m.user.name.clone()),
+                is_bot: member_is_bot || user == bot,
+                can_manage: false,
+            };
+            let (channel, message, emoji) = (
+                channel_ref(r.channel_id),
+                r.message_id.to_string(),
+                emoji_name(&r.emoji),
+            );
+            Some(if matches!(event, FullEvent::ReactionAdd { .. }) {
+                Inbound::ReactionAdded {
+                    channel,
+                    message,
+                    emoji,
+                    actor,
+                }
+            } else {
+                Inbound::ReactionRemoved {
+                    channel,
+                    message,
+                    emoji,
+                    actor,
+                }
+            })
+        }
+        _ => None,
+    }
+}
+
+async fn on_event(
+    framework: poise::FrameworkContext<'_, Data, Error>,
+    event: &FullEvent,
+) -> Result<(), Error> {
+    let (ctx, data) = (framework.serenity_context, framework.user_data);
+    let bot = ctx.cache.current_user().id;
+    if let Some(inbound) = inbound(event, bot) {
+        match data.engine.handle(inbound).await {
+            Ok(actions) => deliver(&ctx.http, &data.engine, actions).await,
+            Err(e) => error!(error = %e, "event failed"),
+        }
+    }
+    Ok(())
+}
+
+/// A running Discord bot.
+pub struct DiscordBot {
+    /// The REST client (for delivering scheduled posts).
+    pub http: Arc<Http>,
+    /// Stops the gateway connection.
+    pub shard_manager: Arc<serenity::ShardManager>,
+    /// The client task.
+    pub task: tokio::task::JoinHandle<()>,
+}
+
+impl DiscordBot {
+    /// Runs what is due now (scheduled posts, closing posts) and delivers it.
+    pub async fn tick(&self, engine: &Engine) {
+        match engine.tick().await {
+            Ok(actions) => deliver(&self.http, engine, actions).await,
+            Err(e) => error!(error = %e, "scheduler tick failed"),
+        }
+    }
+
+    /// Closes the gateway connection and waits for the client to stop.
+    pub async fn shutdown(self) {
+        self.shard_manager.shutdown_all().await;
+        let _ = self.task.await;
+    }
+}
+
+/// Connects to Discord (or the configured API URL), registers the slash commands, re-delivers
+/// posts a previous run created but never posted, and starts the gateway in the background.
+///
+/// Errors: the client could not be built (e.g. the token is malformed).
+pub async fn start(config: &DiscordConfig, engine: Arc<Engine>) -> Result<DiscordBot, Error> {
+    let mut builder = serenity::HttpBuilder::new(&config.token);
+    if let Some(url) = &config.api_url {
+        // The proxy replaces https://discord.com in REST URLs only with the limiter disabled.
+        builder = builder
+            .proxy(url.trim_end_matches('/'))
+            .ratelimiter_disabled(true);
+    }
+    let http = builder.build();
+    let guild = config.guild_id;
+    let data_engine = engine.clone();
+    let manager_role = config.manager_role;
+    let framework = poise::Framework::builder()
+        .options(poise::FrameworkOptions {
+            commands: commands(),
+            event_handler: |framework, event| Box::pin(on_event(framework, event)),
+            on_error: |err| {
+                Box::pin(async move {
+                    if let Err(e) = poise::builtins::on_error(err).await {
+                        error!(error = %e, "error while handling a command error");
+                    }
+                })
+            },
+            ..Default::default()
+        })
+        .initialize_owners(false)
+        .setup(move |ctx, ready, framework| {
+            Box::pin(async move {
+                info!(user = %ready.user.name, guilds = ready.guilds.len(), "connected to Discord");
+                match guild {
+                    Some(g) => {
+                        poise::builtins::register_in_guild(
+                            ctx,
+                            &framework.options().commands,
+                            g.into(),
+                        )
+                        .await?
+                    }
+                    None => {
+                        poise::builtins::register_globally(ctx, &framework.options().commands)
+                            .await?
+                    }
+                }
+                if let Ok(pending) = data_engine.undelivered().await {
+                    deliver(&ctx.http, &data_engine, pending).await;
+                }
+                Ok(Data {
+                    engine: data_engine,
+                    manager_role,
+                })
+            })
+        })
+        .build();
+    let mut client = serenity::ClientBuilder::new_with_http(http, intents())
+        .framework(framework)
+        .await?;
+    let http = client.http.clone();
+    let shard_manager = client.shard_manager.clone();
+    let task = tokio::spawn(async move {
+        if let Err(e) = client.start().await {
+            error!(error = %e, "the Discord client stopped");
+        }
+    });
+    Ok(DiscordBot {
+        http,
+        shard_manager,
+        task,
+    })
+}

@@ -1,0 +1,298 @@
+//! An in-process fake Discord on 127.0.0.1: the REST routes the bot calls (recorded with method,
+//! path and JSON body) and a gateway websocket (HELLO, IDENTIFY → READY + GUILD_CREATE,
+//! heartbeat ACKs) through which a test injects dispatch events. Payload shapes follow Discord's
+//! API documentation (v10).
+#![allow(dead_code)]
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::extract::ws::{Message as WsMessage, WebSocket, WebSocketUpgrade};
+use axum::extract::State;
+use axum::http::{Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::any;
+use axum::{Json, Router};
+use serde_json::{json, Value};
+use tokio::sync::{mpsc, Notify};
+
+/// The bot's user id (also its application id).
+pub const BOT: u64 = 900;
+/// The test guild.
+pub const GUILD: u64 = 10;
+/// The study-group channel.
+pub const CHANNEL: u64 = 100;
+
+/// One recorded REST call.
+#[derive(Debug, Clone)]
+pub struct Call {
+    pub method: String,
+    pub path: String,
+    pub body: Value,
+}
+
+#[derive(Default)]
+struct Inner {
+    calls: Mutex<Vec<Call>>,
+    changed: Notify,
+    gateway: Mutex<Option<mpsc::UnboundedSender<String>>>,
+    identifies: AtomicU64,
+    seq: AtomicU64,
+    next_id: AtomicU64,
+    port: AtomicU64,
+}
+
+/// A running fake Discord.
+#[derive(Clone)]
+pub struct FakeDiscord {
+    inner: Arc<Inner>,
+    /// `http://127.0.0.1:PORT`, the value for `DISCORD_API_URL`.
+    pub url: String,
+}
+
+impl FakeDiscord {
+    /// Starts the fake on a free port.
+    pub async fn start() -> FakeDiscord {
+        let inner = Arc::new(Inner::default());
+        inner.next_id.store(5_000, Ordering::SeqCst);
+        let app = Router::new()
+            .route("/gateway", any(gateway))
+            .fallback(rest)
+            .with_state(inner.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        inner.port.store(u64::from(port), Ordering::SeqCst);
+        tokio::spawn(async move {
+            axum::serve(listener, app).await.unwrap();
+        });
+        FakeDiscord {
+            inner,
+            url: format!("http://127.0.0.1:{port}"),
+        }
+    }
+
+    /// Every REST call so far.
+    pub fn calls(&self) -> Vec<Call> {
+        self.inner.calls.lock().unwrap().clone()
+    }
+
+    /// Waits (at most 10 s) until `pred` holds for the recorded calls; returns them.
+    pub async fn wait_for(&self, what: &str, pred: impl Fn(&[Call]) -> bool) -> Vec<Call> {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            let notified = self.inner.changed.notified();
+            let calls = self.calls();
+            if pred(&calls) {
+                return calls;
+            }
+            if tokio::time::timeout_at(deadline, notified).await.is_err() {
+                panic!("timed out waiting for {what}; calls: {calls:#?}");
+            }
+        }
+    }
+
+    /// Waits until the bot has identified `n` times in all (1 after the first start).
+    pub async fn wait_identified(&self, n: u64) {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            let notified = self.inner.changed.notified();
+            if self.inner.identifies.load(Ordering::SeqCst) >= n
+                && self.inner.gateway.lock().unwrap().is_some()
+            {
+                return;
+            }
+            if tokio::time::timeout_at(deadline, notified).await.is_err() {
+                panic!("the bot did not identify");
+            }
+        }
+    }
+
+    /// Sends a dispatch event (`t`, `d`) over the gateway.
+    pub fn dispatch(&self, t: &str, d: Value) {
+        let s = self.inner.seq.fetch_add(1, Ordering::SeqCst) + 2;
+        let frame = json!({"op": 0, "t": t, "s": s, "d": d}).to_string();
+        let tx = self.inner.gateway.lock().unwrap().clone();
+        tx.expect("no gateway connection")
+            .send(frame)
+            .expect("gateway closed");
+    }
+
+    /// A fresh snowflake.
+    pub fn id(&self) -> u64 {
+        self.inner.next_id.fetch_add(1, Ordering::SeqCst)
+    }
+}
+
+fn record(inner: &Inner, method: &str, path: &str, body: Value) {
+    inner.calls.lock().unwrap().push(Call {
+        method: method.into(),
+        path: path.into(),
+        body,
+    });
+    inner.changed.notify_waiters();
+}
+
+/// A user object.
+pub fn user(id: u64, name: &str, bot: bool) -> Value {
+    json!({"id": id.to_string(), "username": name, "discriminator": "0", "global_name": name,
+           "avatar": null, "bot": bot, "public_flags": 0})
+}
+
+/// A guild member object; `permissions` is Discord's permission bit set as a string.
+pub fn member(id: u64, name: &str, permissions: &str) -> Value {
+    json!({"user": user(id, name, false), "nick": null, "roles": [], "joined_at": "2026-01-01T00:00:00.000000+00:00",
+           "deaf": false, "mute": false, "flags": 0, "pending": false, "permissions": permissions})
+}
+
+/// A message object.
+pub fn message(id: u64, channel: u64, author: Value, content: &str) -> Value {
+    json!({"id": id.to_string(), "channel_id": channel.to_string(), "guild_id": GUILD.to_string(),
+           "author": author, "content": content, "timestamp": "2026-03-02T09:00:00.000000+00:00",
+           "edited_timestamp": null, "tts": false, "mention_everyone": false, "mentions": [],
+           "mention_roles": [], "attachments": [], "embeds": [], "pinned": false, "type": 0, "flags": 0})
+}
+
+fn channel_object(id: u64, kind: u8, name: &str, parent: Option<u64>) -> Value {
+    let mut c = json!({"id": id.to_string(), "type": kind, "guild_id": GUILD.to_string(), "name": name,
+                       "position": 0, "permission_overwrites": [], "nsfw": false, "rate_limit_per_user": 0,
+                       "flags": 0, "topic": null, "last_message_id": null});
+    if let Some(p) = parent {
+        c["parent_id"] = json!(p.to_string());
+        c["owner_id"] = json!(BOT.to_string());
+        c["message_count"] = json!(0);
+        c["member_count"] = json!(1);
+        c["thread_metadata"] = json!({"archived": false, "auto_archive_duration": 1440,
+            "archive_timestamp": "2026-03-02T09:00:00.000000+00:00", "locked": false});
+    }
+    c
+}
+
+fn guild_object() -> Value {
+    let mut g: Value = serde_json::from_str(
+        r#"{
+        "name": "Study group", "icon": null, "splash": null,
+        "discovery_splash": null, "owner_id": "1", "afk_channel_id": null, "afk_timeout": 300,
+        "verification_level": 0, "default_message_notifications": 0, "explicit_content_filter": 0,
+        "emojis": [], "features": [], "mfa_level": 0, "application_id": null,
+        "system_channel_id": null, "system_channel_flags": 0, "rules_channel_id": null,
+        "vanity_url_code": null, "description": null, "banner": null, "premium_tier": 0,
+        "preferred_locale": "en-US", "public_updates_channel_id": null, "nsfw_level": 0,
+        "premium_progress_bar_enabled": false, "stickers": [], "safety_alerts_channel_id": null,
+        "joined_at": "2026-01-01T00:00:00.000000+00:00", "large": false, "unavailable": false,
+        "member_count": 4, "voice_states": [], "members": [], "threads": [], "presences": [],
+        "stage_instances": [], "guild_scheduled_events": [], "max_members": 100,
+        "max_video_channel_users": 25, "premium_subscription_count": 0, "widget_enabled": false,
+        "widget_channel_id": null, "max_presences": null, "approximate_member_count": null,
+        "approximate_presence_count": null, "incidents_data": null,
+        "latest_onboarding_question_id": null
+    }"#,
+    )
+    .unwrap();
+    g["id"] = json!(GUILD.to_string());
+    g["roles"] = json!([{"id": GUILD.to_string(), "name": "@everyone", "color": 0, "hoist": false,
+        "position": 0, "permissions": "1024", "managed": false, "mentionable": false, "flags": 0}]);
+    g["channels"] = json!([channel_object(CHANNEL, 0, "study-group", None)]);
+    g
+}
+
+async fn gateway(ws: WebSocketUpgrade, State(inner): State<Arc<Inner>>) -> Response {
+    ws.on_upgrade(move |socket| run_gateway(socket, inner))
+}
+
+async fn run_gateway(mut socket: WebSocket, inner: Arc<Inner>) {
+    let (tx, mut rx) = mpsc::unbounded_channel::<String>();
+    let hello = json!({"op": 10, "d": {"heartbeat_interval": 45000}}).to_string();
+    if socket.send(WsMessage::Text(hello.into())).await.is_err() {
+        return;
+    }
+    loop {
+        tokio::select! {
+            out = rx.recv() => {
+                let Some(frame) = out else { break };
+                if socket.send(WsMessage::Text(frame.into())).await.is_err() {
+                    break;
+                }
+            }
+            incoming = socket.recv() => {
+                let Some(Ok(msg)) = incoming else { break };
+                let text = match msg {
+                    WsMessage::Text(t) => t.to_string(),
+                    WsMessage::Binary(b) => String::from_utf8_lossy(&b).into_owned(),
+                    WsMessage::Close(_) => break,
+                    _ => continue,
+                };
+                let Ok(v) = serde_json::from_str::<Value>(&text) else { continue };
+                match v["op"].as_u64() {
+                    Some(1) => {
+                        let ack = json!({"op": 11}).to_string();
+                        let _ = socket.send(WsMessage::Text(ack.into())).await;
+                    }
+                    Some(2) => {
+                        let port = inner.port.load(Ordering::SeqCst);
+                        let ready = json!({"op": 0, "t": "READY", "s": 1, "d": {
+                            "v": 10, "user": {"id": BOT.to_string(), "username": "interview-bot",
+                                "discriminator": "0", "global_name": null, "avatar": null, "bot": true,
+                                "verified": true, "mfa_enabled": false, "flags": 0},
+                            "guilds": [{"id": GUILD.to_string(), "unavailable": true}],
+                            "session_id": "fake-session", "resume_gateway_url": format!("ws://127.0.0.1:{port}/gateway"),
+                            "shard": [0, 1], "application": {"id": BOT.to_string(), "flags": 0},
+                            "private_channels": [], "presences": [], "relationships": []
+                        }}).to_string();
+                        let _ = socket.send(WsMessage::Text(ready.into())).await;
+                        let guild = json!({"op": 0, "t": "GUILD_CREATE", "s": 1, "d": guild_object()}).to_string();
+                        let _ = socket.send(WsMessage::Text(guild.into())).await;
+                        *inner.gateway.lock().unwrap() = Some(tx.clone());
+                        inner.identifies.fetch_add(1, Ordering::SeqCst);
+                        inner.changed.notify_waiters();
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    inner.changed.notify_waiters();
+}
+
+async fn rest(State(inner): State<Arc<Inner>>, method: Method, uri: Uri, body: Bytes) -> Response {
+    let path = uri.path().to_string();
+    let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    let port = inner.port.load(Ordering::SeqCst);
+    let parts: Vec<&str> = path.trim_start_matches("/api/v10/").split('/').collect();
+    let new_id = || inner.next_id.fetch_add(1, Ordering::SeqCst);
+    let response = match (method.as_str(), parts.as_slice()) {
+        ("GET", ["gateway"]) => Json(json!({"url": format!("ws://127.0.0.1:{port}/gateway")})).into_response(),
+        ("GET", ["gateway", "bot"]) => Json(json!({"url": format!("ws://127.0.0.1:{port}/gateway"), "shards": 1,
+            "session_start_limit": {"total": 1000, "remaining": 1000, "reset_after": 0, "max_concurrency": 1}}))
+            .into_response(),
+        ("PUT", ["applications", _, "guilds", _, "commands"]) | ("PUT", ["applications", _, "commands"]) => {
+            Json(json!([])).into_response()
+        }
+        ("POST", ["interactions", _, _, "callback"]) => StatusCode::NO_CONTENT.into_response(),
+        ("POST", ["webhooks", _, _]) | ("PATCH", ["webhooks", _, _, "messages", _]) => {
+            let content = body["content"].as_str().unwrap_or_default();
+            Json(message(new_id(), CHANNEL, user(BOT, "interview-bot", true), content)).into_response()
+        }
+        ("POST", ["channels", channel, "messages"]) => {
+            let channel: u64 = channel.parse().unwrap_or(CHANNEL);
+            let content = body["content"].as_str().unwrap_or_default();
+            Json(message(new_id(), channel, user(BOT, "interview-bot", true), content)).into_response()
+        }
+        ("POST", ["channels", channel, "messages", _, "threads"]) => {
+            let parent: u64 = channel.parse().unwrap_or(CHANNEL);
+            let name = body["name"].as_str().unwrap_or("thread");
+            Json(channel_object(new_id(), 11, name, Some(parent))).into_response()
+        }
+        ("PUT", ["channels", _, "messages", _, "reactions", _, "@me"]) => StatusCode::NO_CONTENT.into_response(),
+        ("POST", ["users", "@me", "channels"]) => {
+            let recipient = body["recipient_id"].as_str().unwrap_or("0").parse().unwrap_or(0);
+            Json(json!({"id": new_id().to_string(), "type": 1, "last_message_id": null,
+                        "recipients": [user(recipient, "member", false)]}))
+                .into_response()
+        }
+        _ => (StatusCode::NOT_FOUND, Json(json!({"message": "Unknown route", "code": 0}))).into_response(),
+    };
+    record(&inner, method.as_str(), &path, body);
+    response
+}
