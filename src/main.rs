@@ -13,6 +13,7 @@ use interview_bot::bank::{Bank, Tier};
 use interview_bot::cli;
 use interview_bot::engine::EngineConfig;
 use interview_bot::platform::console::{self, Console};
+use interview_bot::platform::discord;
 use interview_bot::store;
 
 /// A study-group bot for practising technical interviews: scheduled questions, an answer
@@ -34,6 +35,35 @@ struct Args {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Run the bot on every platform whose credentials are set (Discord: DISCORD_TOKEN).
+    Run {
+        /// SQLite database (created if missing).
+        #[arg(long, env = "DATABASE_URL", default_value = store::DEFAULT_DATABASE_URL)]
+        database: String,
+        /// Discord bot token.
+        #[arg(long, env = "DISCORD_TOKEN", hide_env_values = true)]
+        discord_token: Option<String>,
+        /// Base URL for Discord's REST API (a rate-limit proxy); the gateway URL is then asked
+        /// from it too.
+        #[arg(long, env = "DISCORD_API_URL")]
+        discord_api_url: Option<String>,
+        /// Register slash commands in this guild only (instant, for development).
+        #[arg(long, env = "DISCORD_GUILD_ID")]
+        discord_guild_id: Option<u64>,
+        /// Members with this role may use /qotd and /reveal (besides Manage Server).
+        #[arg(long, env = "DISCORD_MANAGER_ROLE_ID")]
+        discord_manager_role_id: Option<u64>,
+        /// Seconds between checks for due schedules and closing questions.
+        #[arg(long, env = "INTERVIEW_BOT_TICK_SECONDS", default_value_t = 30)]
+        tick_seconds: u64,
+        #[command(flatten)]
+        engine: EngineArgs,
+    },
+    /// Discord helpers.
+    Discord {
+        #[command(subcommand)]
+        action: DiscordAction,
+    },
     /// Run one study-group channel in the terminal, offline: members, commands, answers,
     /// reactions and clock moves are typed (or scripted) lines. See the README for the syntax.
     Console {
@@ -130,6 +160,19 @@ impl EngineArgs {
 }
 
 #[derive(Subcommand)]
+enum DiscordAction {
+    /// Print the OAuth2 URL that adds the bot to a server with exactly the permissions it needs.
+    InviteUrl {
+        /// The application (client) id; read from DISCORD_TOKEN when omitted.
+        #[arg(long, env = "DISCORD_CLIENT_ID")]
+        client_id: Option<u64>,
+        /// Used to find the client id when --client-id is not given.
+        #[arg(long, env = "DISCORD_TOKEN", hide_env_values = true)]
+        discord_token: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
 enum BenchWhich {
     /// Agreement with human graders on the Mohler short-answer set (reference-answer mode,
     /// leave-one-assignment-out linear map): Pearson r, RMSE, median per-question RMSE, speed.
@@ -158,6 +201,28 @@ enum QuestionsAction {
     },
     /// A topic × tier table of question counts.
     Stats,
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
 }
 
 /// Writes to standard output; a closed pipe (`| head`) ends quietly instead of panicking.
@@ -189,6 +254,77 @@ fn main() -> ExitCode {
 fn run(args: Args) -> anyhow::Result<ExitCode> {
     let load = || Bank::load_dir(&args.questions);
     match args.command {
+        Command::Run {
+            database,
+            discord_token,
+            discord_api_url,
+            discord_guild_id,
+            discord_manager_role_id,
+            tick_seconds,
+            engine,
+        } => {
+            let config = engine.config()?;
+            let bank = Arc::new(load()?);
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()?;
+            let code = runtime.block_on(async move {
+                let pool = store::open(&database)
+                    .await
+                    .with_context(|| format!("opening the database {database}"))?;
+                let Some(token) = discord_token.filter(|t| !t.trim().is_empty()) else {
+                    eprintln!(
+                        "No platform is configured. Set DISCORD_TOKEN to run on Discord (see deploy/discord.md); \
+                         DISCORD_API_URL, DISCORD_GUILD_ID and DISCORD_MANAGER_ROLE_ID are optional.\n\
+                         To try the bot offline, run `interview-bot console`."
+                    );
+                    return anyhow::Ok(ExitCode::from(2));
+                };
+                let engine = Arc::new(interview_bot::engine::Engine::new(
+                    pool,
+                    bank,
+                    config,
+                    Arc::new(interview_bot::schedule::SystemClock),
+                ));
+                let discord_config = discord::DiscordConfig {
+                    token,
+                    api_url: discord_api_url,
+                    guild_id: discord_guild_id,
+                    manager_role: discord_manager_role_id,
+                    tick_every: std::time::Duration::from_secs(tick_seconds.max(1)),
+                };
+                let bot = discord::start(&discord_config, engine.clone())
+                    .await
+                    .map_err(|e| anyhow::anyhow!("starting Discord: {e}"))?;
+                let mut every = tokio::time::interval(discord_config.tick_every);
+                let stop = shutdown_signal();
+                tokio::pin!(stop);
+                loop {
+                    tokio::select! {
+                        _ = every.tick() => bot.tick(&engine).await,
+                        _ = &mut stop => break,
+                    }
+                }
+                eprintln!("shutting down");
+                bot.shutdown().await;
+                engine.pool().close().await;
+                anyhow::Ok(ExitCode::SUCCESS)
+            })?;
+            return Ok(code);
+        }
+        Command::Discord { action } => match action {
+            DiscordAction::InviteUrl {
+                client_id,
+                discord_token,
+            } => {
+                let id = client_id
+                    .or_else(|| discord_token.as_deref().and_then(discord::client_id_from_token))
+                    .context(
+                        "give --client-id (the application id on the Developer Portal's General Information page) or set DISCORD_TOKEN",
+                    )?;
+                emit(&format!("{}\n", discord::invite_url(id)))?;
+            }
+        },
         Command::Console {
             database,
             script,

@@ -363,3 +363,83 @@ async fn the_study_group_on_discord() {
     assert_eq!(posts, 2, "nothing posted twice across the restart");
     bot.discord.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_main_job_runs_the_bot_when_discord_token_is_set() {
+    let fake = FakeDiscord::start().await;
+    let (_dir, url) = common::temp_db();
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_interview-bot"))
+        .arg("run")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("DISCORD_TOKEN", "OTAw.fake.token")
+        .env("DISCORD_API_URL", &fake.url)
+        .env("DISCORD_GUILD_ID", GUILD.to_string())
+        .env("DATABASE_URL", &url)
+        .kill_on_drop(true)
+        .spawn()
+        .expect("binary");
+    fake.wait_identified(1).await;
+    fake.wait_for("guild command registration", |c| {
+        c.iter().any(|c| {
+            c.method == "PUT"
+                && c.path == format!("/api/v10/applications/{BOT}/guilds/{GUILD}/commands")
+        })
+    })
+    .await;
+    let registered = fake
+        .calls()
+        .into_iter()
+        .find(|c| c.path.ends_with("/commands"))
+        .unwrap()
+        .body;
+    let names: Vec<&str> = registered
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["name"].as_str())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "ask",
+            "qotd",
+            "leaderboard",
+            "stats",
+            "hint",
+            "reveal",
+            "help"
+        ]
+    );
+    child.kill().await.unwrap();
+}
+
+#[test]
+fn run_without_a_platform_says_what_to_set_and_invite_url_has_exact_permissions() {
+    let (_dir, url) = common::temp_db();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_interview-bot"))
+        .arg("run")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("DISCORD_TOKEN")
+        .env("DATABASE_URL", &url)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("DISCORD_TOKEN") && err.contains("interview-bot console"),
+        "{err}"
+    );
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_interview-bot"))
+        .args(["discord", "invite-url", "--client-id", "42"])
+        .output()
+        .unwrap();
+    let link = String::from_utf8_lossy(&out.stdout);
+    // view channel, send messages, create public threads, send messages in threads,
+    // embed links, add reactions, read message history
+    let expected: u64 =
+        (1 << 10) | (1 << 11) | (1 << 35) | (1 << 38) | (1 << 14) | (1 << 6) | (1 << 16);
+    assert_eq!(
+        link.trim(),
+        format!("https://discord.com/oauth2/authorize?client_id=42&scope=bot%20applications.commands&permissions={expected}")
+    );
+}
