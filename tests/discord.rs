@@ -361,6 +361,17 @@ async fn the_study_group_on_discord() {
         .await
         .unwrap();
     assert_eq!(posts, 2, "nothing posted twice across the restart");
+    // Deleting an answer withdraws it.
+    fake.dispatch(
+        "MESSAGE_DELETE",
+        json!({"id": "7002", "channel_id": thread.to_string(), "guild_id": GUILD.to_string()}),
+    );
+    handled(&bot.engine, 2).await;
+    let answers: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM answers")
+        .fetch_one(bot.engine.pool())
+        .await
+        .unwrap();
+    assert_eq!(answers, 1, "bob's deleted answer is withdrawn");
     bot.discord.shutdown().await;
 }
 
