@@ -140,7 +140,8 @@ pub async fn set_channel_time_zone(conn: &mut SqliteConnection, id: i64, tz: &st
     Ok(())
 }
 
-/// Row id of a member, creating it on first sight and keeping the display name current.
+/// Row id of a member, creating it on first sight and keeping the display name current (a bare
+/// platform id, which is all some events carry, never replaces a known name).
 pub async fn user_id(
     conn: &mut SqliteConnection,
     platform: &str,
@@ -149,7 +150,9 @@ pub async fn user_id(
 ) -> Result<i64> {
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO users (platform, user_id, display_name) VALUES (?, ?, ?)
-         ON CONFLICT (platform, user_id) DO UPDATE SET display_name = excluded.display_name
+         ON CONFLICT (platform, user_id) DO UPDATE SET display_name =
+             CASE WHEN excluded.display_name = users.user_id THEN users.display_name
+                  ELSE excluded.display_name END
          RETURNING id",
     )
     .bind(platform)

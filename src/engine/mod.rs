@@ -215,6 +215,20 @@ pub enum Outbound {
     },
 }
 
+impl Outbound {
+    /// The platform the action is for (`console`, `discord`, `slack`): when several platforms
+    /// run in one process, each renders only its own.
+    pub fn platform(&self) -> &str {
+        match self {
+            Outbound::PostQuestion { channel, .. }
+            | Outbound::ThreadReply { channel, .. }
+            | Outbound::ChannelMessage { channel, .. }
+            | Outbound::Private { channel, .. }
+            | Outbound::React { channel, .. } => &channel.platform,
+        }
+    }
+}
+
 /// Engine settings.
 #[derive(Debug, Clone)]
 pub struct EngineConfig {
@@ -311,6 +325,8 @@ pub struct Engine {
     writer: tokio::sync::Mutex<()>,
     /// How many inbound events have been applied (or found to be repeats) so far.
     handled: tokio::sync::watch::Sender<u64>,
+    /// How many posts the platforms have attached (posted) so far.
+    attached: tokio::sync::watch::Sender<u64>,
 }
 
 impl Engine {
@@ -333,6 +349,7 @@ impl Engine {
             rng: Mutex::new(rng),
             writer: tokio::sync::Mutex::new(()),
             handled: tokio::sync::watch::channel(0).0,
+            attached: tokio::sync::watch::channel(0).0,
         }
     }
 
@@ -340,6 +357,11 @@ impl Engine {
     /// without sleeping (tests, health checks).
     pub fn handled(&self) -> tokio::sync::watch::Receiver<u64> {
         self.handled.subscribe()
+    }
+
+    /// A counter of posts attached to their platform message and thread so far.
+    pub fn attached(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.attached.subscribe()
     }
 
     /// The bank.
@@ -468,6 +490,7 @@ impl Engine {
     ) -> Result<(), EngineError> {
         let mut conn = self.pool.acquire().await?;
         store::attach_post(&mut conn, post, message_id, thread_id).await?;
+        self.attached.send_modify(|n| *n += 1);
         Ok(())
     }
 

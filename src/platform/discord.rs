@@ -427,9 +427,10 @@ fn parse_id(s: &str) -> Option<u64> {
     s.parse().ok().filter(|&n| n != 0)
 }
 
-/// Renders engine actions with Discord's REST API. Failures are logged, never fatal.
+/// Renders the Discord actions among `actions` with Discord's REST API (other platforms'
+/// actions are left to their adapters). Failures are logged, never fatal.
 pub async fn deliver(http: &Http, engine: &Engine, actions: Vec<Outbound>) {
-    for a in actions {
+    for a in actions.into_iter().filter(|a| a.platform() == PLATFORM) {
         deliver_one(http, engine, a).await;
     }
 }
@@ -650,7 +651,8 @@ pub struct DiscordBot {
 }
 
 impl DiscordBot {
-    /// Runs what is due now (scheduled posts, closing posts) and delivers it.
+    /// Runs what is due now (scheduled posts, closing posts) and delivers the Discord part
+    /// (for a Discord-only process and tests; `run` ticks once for every platform).
     pub async fn tick(&self, engine: &Engine) {
         match engine.tick().await {
             Ok(actions) => deliver(&self.http, engine, actions).await,

@@ -32,3 +32,4 @@ pub fn temp_db() -> (tempfile::TempDir, String) {
     (dir, url)
 }
 pub mod fake_discord;
+pub mod fake_slack;

@@ -1,0 +1,539 @@
+//! The Slack adapter (slack-morphism, Socket Mode, so no public URL is needed): slash commands and
+//! Events API envelopes become engine [`Inbound`]s; engine [`Outbound`]s become Web API calls
+//! (`chat.postMessage` with Block Kit, replies in `thread_ts`, `chat.postEphemeral`,
+//! `reactions.add`).
+//!
+//! Ids: Slack message timestamps are unique per channel only, so the adapter joins them with the
+//! channel: a message or thread id is `CHANNEL:TS`. Slash commands are acknowledged at once (an
+//! empty ack within Slack's 3 seconds) and the work runs after the ack. Retried events are applied
+//! once: commands by `trigger_id`, messages, edits, deletions and reactions by the state they lead
+//! to. Who may run `/qotd` and `/reveal`: workspace admins and owners, or members of a configured
+//! user group.
+
+use std::sync::Arc;
+
+use slack_morphism::prelude::*;
+use tracing::{error, info, warn};
+
+use crate::engine::{command, Actor, ChannelRef, Engine, Inbound, Outbound};
+
+/// The platform name stored for Slack channels and members.
+pub const PLATFORM: &str = "slack";
+
+/// The default Web API base.
+pub const DEFAULT_API_URL: &str = "https://slack.com/api";
+
+/// How to reach Slack.
+#[derive(Debug, Clone)]
+pub struct SlackConfig {
+    /// Bot token (`xoxb-...`) for the Web API.
+    pub bot_token: String,
+    /// App-level token (`xapp-...`) for Socket Mode.
+    pub app_token: String,
+    /// Web API base, e.g. `https://slack.com/api` (Slack's government cloud has its own).
+    pub api_url: String,
+    /// A prefix for command names where `/ask` is taken: with `iv-`, the commands are `/iv-ask`,
+    /// `/iv-qotd`, ... (as registered in the app manifest).
+    pub command_prefix: String,
+    /// Members of this user group (id) may use `/qotd` and `/reveal`, besides admins and owners.
+    pub manager_group: Option<String>,
+}
+
+#[derive(Clone)]
+struct State {
+    engine: Arc<Engine>,
+    token: SlackApiToken,
+    bot_user: Option<String>,
+    config: SlackConfig,
+    /// User id → display name, from `users.info` (events carry only the id).
+    names: Arc<std::sync::Mutex<std::collections::HashMap<String, String>>>,
+}
+
+/// A member's display name, from the cache or `users.info`; the id when Slack does not say.
+async fn display_name(client: &SlackHyperClient, state: &State, user: &str) -> String {
+    if let Some(n) = state
+        .names
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(user)
+    {
+        return n.clone();
+    }
+    let session = client.open_session(&state.token);
+    let name = match session
+        .users_info(&SlackApiUsersInfoRequest::new(user.to_string().into()))
+        .await
+    {
+        Ok(info) => info
+            .user
+            .profile
+            .as_ref()
+            .and_then(|p| {
+                p.display_name
+                    .clone()
+                    .filter(|n| !n.is_empty())
+                    .or(p.real_name.clone())
+            })
+            .or(info.user.name.clone())
+            .unwrap_or_else(|| user.to_string()),
+        Err(e) => {
+            warn!(error = %e, "users.info failed");
+            return user.to_string();
+        }
+    };
+    state
+        .names
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(user.to_string(), name.clone());
+    name
+}
+
+type CallbackResult<T> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
+
+async fn state_of(states: &SlackClientEventsUserState) -> Option<State> {
+    states.read().await.get_user_state::<State>().cloned()
+}
+
+/// Splits a `CHANNEL:TS` id.
+fn split_id(id: &str) -> Option<(&str, &str)> {
+    id.split_once(':')
+}
+
+fn join_id(channel: &str, ts: &str) -> String {
+    format!("{channel}:{ts}")
+}
+
+/// Slack reaction names for the engine's marks.
+fn reaction_name(emoji: &str) -> String {
+    match emoji {
+        "✅" => "white_check_mark".into(),
+        "⏰" => "alarm_clock".into(),
+        "👍" => "+1".into(),
+        other => other.trim_matches(':').into(),
+    }
+}
+
+/// Turns a Slack message event into an engine event: replies in a thread are answers, edits
+/// (`message_changed`) re-score and deletions (`message_deleted`) withdraw. `bot_user` is this
+/// bot's own user id.
+pub fn inbound_message(event: &SlackMessageEvent, bot_user: Option<&str>) -> Option<Inbound> {
+    let channel_id = event.origin.channel.as_ref()?.to_string();
+    let channel = ChannelRef::new(PLATFORM, &channel_id);
+    let actor = |sender: &SlackMessageSender| -> Option<Actor> {
+        let user = sender.user.as_ref()?.to_string();
+        Some(Actor {
+            is_bot: sender.bot_id.is_some() || bot_user == Some(user.as_str()),
+            name: sender
+                .user_profile
+                .as_ref()
+                .and_then(|p| p.display_name.clone().or(p.real_name.clone()))
+                .unwrap_or_else(|| user.clone()),
+            id: user,
+            can_manage: false,
+        })
+    };
+    match &event.subtype {
+        None | Some(SlackMessageEventType::ThreadBroadcast) => {
+            let thread_ts = event.origin.thread_ts.as_ref()?;
+            Some(Inbound::Message {
+                channel,
+                thread: join_id(&channel_id, thread_ts.as_ref()),
+                message: join_id(&channel_id, event.origin.ts.as_ref()),
+                actor: actor(&event.sender)?,
+                text: event.content.as_ref()?.text.clone().unwrap_or_default(),
+            })
+        }
+        Some(SlackMessageEventType::MessageChanged) => {
+            let edited = event.message.as_ref()?;
+            let thread_ts = event
+                .origin
+                .thread_ts
+                .as_ref()
+                .map_or_else(|| edited.ts.to_string(), |t| t.to_string());
+            Some(Inbound::MessageEdited {
+                channel,
+                thread: join_id(&channel_id, &thread_ts),
+                message: join_id(&channel_id, edited.ts.as_ref()),
+                actor: actor(&edited.sender)?,
+                text: edited.content.as_ref()?.text.clone().unwrap_or_default(),
+            })
+        }
+        Some(SlackMessageEventType::MessageDeleted) => Some(Inbound::MessageDeleted {
+            channel,
+            message: join_id(&channel_id, event.deleted_ts.as_ref()?.as_ref()),
+        }),
+        _ => None,
+    }
+}
+
+fn inbound_reaction(
+    user: &SlackUserId,
+    reaction: &SlackReactionName,
+    item: &SlackReactionsItem,
+    bot_user: Option<&str>,
+    add: bool,
+) -> Option<Inbound> {
+    let SlackReactionsItem::Message(m) = item else {
+        return None;
+    };
+    let channel_id = m.origin.channel.as_ref()?.to_string();
+    let actor = Actor {
+        id: user.to_string(),
+        name: user.to_string(),
+        is_bot: bot_user == Some(user.0.as_str()),
+        can_manage: false,
+    };
+    let (channel, message, emoji) = (
+        ChannelRef::new(PLATFORM, &channel_id),
+        join_id(&channel_id, m.origin.ts.as_ref()),
+        reaction.0.clone(),
+    );
+    Some(if add {
+        Inbound::ReactionAdded {
+            channel,
+            message,
+            emoji,
+            actor,
+        }
+    } else {
+        Inbound::ReactionRemoved {
+            channel,
+            message,
+            emoji,
+            actor,
+        }
+    })
+}
+
+async fn on_push_event(
+    event: SlackPushEventCallback,
+    client: Arc<SlackHyperClient>,
+    states: SlackClientEventsUserState,
+) -> CallbackResult<()> {
+    let Some(state) = state_of(&states).await else {
+        return Ok(());
+    };
+    let bot = state.bot_user.as_deref();
+    let inbound = match &event.event {
+        SlackEventCallbackBody::Message(m) => inbound_message(m, bot),
+        SlackEventCallbackBody::ReactionAdded(r) => {
+            inbound_reaction(&r.user, &r.reaction, &r.item, bot, true)
+        }
+        SlackEventCallbackBody::ReactionRemoved(r) => {
+            inbound_reaction(&r.user, &r.reaction, &r.item, bot, false)
+        }
+        _ => None,
+    };
+    if let Some(mut inbound) = inbound {
+        // Keep the callback short (the envelope is acknowledged after it returns).
+        tokio::spawn(async move {
+            if let Inbound::Message { actor, .. }
+            | Inbound::MessageEdited { actor, .. }
+            | Inbound::ReactionAdded { actor, .. }
+            | Inbound::ReactionRemoved { actor, .. } = &mut inbound
+            {
+                if !actor.is_bot && actor.name == actor.id {
+                    actor.name = display_name(&client, &state, &actor.id).await;
+                }
+            }
+            match state.engine.handle(inbound).await {
+                Ok(actions) => deliver(&client, &state, actions).await,
+                Err(e) => error!(error = %e, "Slack event failed"),
+            }
+        });
+    }
+    Ok(())
+}
+
+async fn on_command(
+    event: SlackCommandEvent,
+    client: Arc<SlackHyperClient>,
+    states: SlackClientEventsUserState,
+) -> CallbackResult<SlackCommandEventResponse> {
+    if let Some(state) = state_of(&states).await {
+        tokio::spawn(async move { run_command(&client, &state, event).await });
+    }
+    // An empty acknowledgement within Slack's 3 seconds; the answer follows.
+    Ok(SlackCommandEventResponse::new(SlackMessageContent::new()))
+}
+
+/// Whether a member may manage schedules: a workspace admin or owner, or in the manager group.
+async fn can_manage(
+    client: &SlackHyperClient,
+    state: &State,
+    user: &SlackUserId,
+) -> (bool, String) {
+    let session = client.open_session(&state.token);
+    let (mut allowed, mut name) = (false, user.to_string());
+    match session
+        .users_info(&SlackApiUsersInfoRequest::new(user.clone()))
+        .await
+    {
+        Ok(info) => {
+            let flags = &info.user.flags;
+            allowed = flags.is_admin.unwrap_or(false) || flags.is_owner.unwrap_or(false);
+            name = info
+                .user
+                .profile
+                .as_ref()
+                .and_then(|p| {
+                    p.display_name
+                        .clone()
+                        .filter(|n| !n.is_empty())
+                        .or(p.real_name.clone())
+                })
+                .or(info.user.name.clone())
+                .unwrap_or(name);
+        }
+        Err(e) => warn!(error = %e, "users.info failed"),
+    }
+    if !allowed {
+        if let Some(group) = &state.config.manager_group {
+            let req = SlackApiUserGroupsUsersListRequest::new(group.clone().into());
+            if let Ok(members) = session.usergroups_users_list(&req).await {
+                allowed = members.users.iter().any(|u| u == user);
+            }
+        }
+    }
+    (allowed, name)
+}
+
+async fn run_command(client: &SlackHyperClient, state: &State, event: SlackCommandEvent) {
+    let name = event.command.0.trim_start_matches('/');
+    let name = name
+        .strip_prefix(state.config.command_prefix.as_str())
+        .unwrap_or(name);
+    let line = format!("/{name} {}", event.text.clone().unwrap_or_default());
+    let channel = ChannelRef {
+        platform: PLATFORM.into(),
+        id: event.channel_id.to_string(),
+        workspace: Some(event.team_id.to_string()),
+    };
+    let user = event.user_id.to_string();
+    let private = |text: String| Outbound::Private {
+        channel: channel.clone(),
+        thread: None,
+        user: user.clone(),
+        text,
+    };
+    let command = match command::parse(&line) {
+        Ok(c) => c,
+        Err(e) => {
+            deliver(client, state, vec![private(e.to_string())]).await;
+            return;
+        }
+    };
+    let (allowed, display) = can_manage(client, state, &event.user_id).await;
+    let inbound = Inbound::Command {
+        id: event.trigger_id.to_string(),
+        channel: channel.clone(),
+        thread: None,
+        actor: Actor {
+            id: user.clone(),
+            name: display,
+            is_bot: false,
+            can_manage: allowed,
+        },
+        command,
+    };
+    match state.engine.handle(inbound).await {
+        Ok(actions) => deliver(client, state, actions).await,
+        Err(e) => {
+            error!(error = %e, "Slack command failed");
+            deliver(
+                client,
+                state,
+                vec![private(
+                    "Sorry, something went wrong on my side. Please try again in a minute.".into(),
+                )],
+            )
+            .await;
+        }
+    }
+}
+
+/// Renders engine actions with Slack's Web API. Failures are logged, never fatal.
+async fn deliver(client: &SlackHyperClient, state: &State, actions: Vec<Outbound>) {
+    let session = client.open_session(&state.token);
+    for action in actions {
+        let result: Result<(), Box<dyn std::error::Error + Send + Sync>> = async {
+            match action {
+                Outbound::PostQuestion { channel, card, text, .. } => {
+                    let blocks: Vec<SlackBlock> = vec![
+                        SlackHeaderBlock::new(pt!(
+                            "{} Question #{}",
+                            if card.scheduled { "📅 Question of the day ·" } else { "❓" },
+                            card.post
+                        ))
+                        .into(),
+                        SlackSectionBlock::new().with_text(md!("{}", card.prompt)).into(),
+                        SlackContextBlock::new(vec![SlackContextBlockElement::MarkDown(
+                            SlackBlockMarkDownText::new(format!(
+                                "*Topic:* {} · *Tier:* {} · closes <!date^{}^{{date_short_pretty}} {{time}}|soon> · answer in the thread, `/hint` if stuck",
+                                card.topic_name,
+                                card.tier,
+                                card.closes_at.timestamp()
+                            )),
+                        )])
+                        .into(),
+                    ];
+                    let req = SlackApiChatPostMessageRequest::new(
+                        channel.id.clone().into(),
+                        SlackMessageContent::new().with_text(text).with_blocks(blocks),
+                    );
+                    let resp = session.chat_post_message(&req).await?;
+                    let id = join_id(resp.channel.as_ref(), resp.ts.as_ref());
+                    state.engine.attach(card.post, &id, &id).await?;
+                }
+                Outbound::ThreadReply { channel, thread, text, .. } => {
+                    let mut req = SlackApiChatPostMessageRequest::new(
+                        channel.id.clone().into(),
+                        SlackMessageContent::new().with_text(text),
+                    );
+                    if let Some((ch, ts)) = thread.as_deref().and_then(split_id) {
+                        req = SlackApiChatPostMessageRequest::new(
+                            ch.to_string().into(),
+                            req.content.clone(),
+                        )
+                        .with_thread_ts(ts.to_string().into());
+                    }
+                    session.chat_post_message(&req).await?;
+                }
+                Outbound::ChannelMessage { channel, text } => {
+                    let req = SlackApiChatPostMessageRequest::new(
+                        channel.id.clone().into(),
+                        SlackMessageContent::new().with_text(text),
+                    );
+                    session.chat_post_message(&req).await?;
+                }
+                Outbound::Private { channel, thread, user, text } => {
+                    let (ch, thread_ts) = match thread.as_deref().and_then(split_id) {
+                        Some((ch, ts)) => (ch.to_string(), Some(ts.to_string())),
+                        None => (channel.id.clone(), None),
+                    };
+                    let mut req = SlackApiChatPostEphemeralRequest::new(
+                        ch.into(),
+                        user.into(),
+                        SlackMessageContent::new().with_text(text),
+                    );
+                    if let Some(ts) = thread_ts {
+                        req = req.with_thread_ts(ts.into());
+                    }
+                    session.chat_post_ephemeral(&req).await?;
+                }
+                Outbound::React { message, emoji, .. } => {
+                    if let Some((ch, ts)) = split_id(&message) {
+                        let req = SlackApiReactionsAddRequest::new(
+                            ch.to_string().into(),
+                            SlackReactionName(reaction_name(&emoji)),
+                            ts.to_string().into(),
+                        );
+                        session.reactions_add(&req).await?;
+                    }
+                }
+            }
+            Ok(())
+        }
+        .await;
+        if let Err(e) = result {
+            warn!(error = %e, "a Slack call failed");
+        }
+    }
+}
+
+/// A running Slack bot.
+pub struct SlackBot {
+    client: Arc<SlackHyperClient>,
+    state: State,
+    listener: Arc<SlackClientSocketModeListener<SlackClientHyperHttpsConnector>>,
+}
+
+impl SlackBot {
+    /// Delivers the Slack actions among `actions` (from [`Engine::tick`] or
+    /// [`Engine::undelivered`]); other platforms' actions are left to their adapters.
+    pub async fn deliver(&self, actions: Vec<Outbound>) {
+        let mine: Vec<Outbound> = actions
+            .into_iter()
+            .filter(|a| a.platform() == PLATFORM)
+            .collect();
+        deliver(&self.client, &self.state, mine).await;
+    }
+
+    /// Runs what is due now and delivers the Slack part (for a Slack-only process and tests).
+    pub async fn tick(&self) {
+        match self.state.engine.tick().await {
+            Ok(actions) => self.deliver(actions).await,
+            Err(e) => error!(error = %e, "scheduler tick failed"),
+        }
+    }
+
+    /// Closes the Socket Mode connection.
+    pub async fn shutdown(self) {
+        self.listener.shutdown().await;
+    }
+}
+
+/// Connects to Slack in Socket Mode (asking `apps.connections.open` for the websocket URL),
+/// learns the bot's own user id (`auth.test`), re-delivers undelivered Slack posts, and listens in
+/// the background. slack-morphism reconnects by itself when the connection drops.
+///
+/// Errors: the HTTP client could not be built, or Socket Mode could not be opened.
+pub async fn start(
+    config: &SlackConfig,
+    engine: Arc<Engine>,
+) -> Result<SlackBot, Box<dyn std::error::Error + Send + Sync>> {
+    let https = hyper_rustls::HttpsConnectorBuilder::new()
+        .with_native_roots()?
+        .https_or_http()
+        .enable_http1()
+        .build();
+    let connector = SlackClientHyperConnector::with_connector(https)
+        .with_slack_api_url(config.api_url.trim_end_matches('/'));
+    let client = Arc::new(SlackClient::new(connector));
+    let token = SlackApiToken::new(config.bot_token.clone().into());
+    let bot_user = match client.open_session(&token).auth_test().await {
+        Ok(me) => Some(me.user_id.to_string()),
+        Err(e) => {
+            warn!(error = %e, "auth.test failed; the bot's own reactions are recognised by bot_id only");
+            None
+        }
+    };
+    let state = State {
+        engine: engine.clone(),
+        token,
+        bot_user,
+        config: config.clone(),
+        names: Default::default(),
+    };
+    let callbacks = SlackSocketModeListenerCallbacks::new()
+        .with_command_events(on_command)
+        .with_push_events(on_push_event);
+    let environment = Arc::new(
+        SlackClientEventsListenerEnvironment::new(client.clone())
+            .with_error_handler(|err, _client, _states| {
+                error!(error = %err, "Slack listener error");
+                // Acknowledge anyway so that Slack does not redeliver a poison event forever.
+                HttpStatusCode::OK
+            })
+            .with_user_state(state.clone()),
+    );
+    let listener = Arc::new(SlackClientSocketModeListener::new(
+        &SlackClientSocketModeConfig::new().with_max_connections_count(1),
+        environment,
+        callbacks,
+    ));
+    let app_token = SlackApiToken::new(config.app_token.clone().into());
+    listener.listen_for(&app_token).await?;
+    listener.start().await;
+    info!("connected to Slack (Socket Mode)");
+    let bot = SlackBot {
+        client,
+        state,
+        listener,
+    };
+    if let Ok(pending) = engine.undelivered().await {
+        bot.deliver(pending).await;
+    }
+    Ok(bot)
+}

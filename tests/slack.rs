@@ -1,0 +1,254 @@
+//! The real bot (slack-morphism, Socket Mode) against an in-process fake Slack: ask, answer in
+//! the thread, votes, leaderboard, a permission refusal, a scheduled post, a retried event applied
+//! once, and a restart with nothing lost.
+
+mod common;
+
+use std::sync::Arc;
+
+use chrono::{TimeZone, Utc};
+use common::fake_slack::{FakeSlack, BOT_USER, CHANNEL};
+use interview_bot::engine::Engine;
+use interview_bot::platform::slack::{self, SlackBot, SlackConfig};
+use interview_bot::schedule::ManualClock;
+use interview_bot::store;
+use serde_json::{json, Value};
+
+const ALICE: &str = "UALICE"; // a workspace admin
+const BOB: &str = "UBOB";
+const CAROL: &str = "UCAROL";
+
+struct Bot {
+    engine: Arc<Engine>,
+    slack: SlackBot,
+}
+
+async fn start_bot(fake: &FakeSlack, url: &str, clock: Arc<ManualClock>, connections: u64) -> Bot {
+    let pool = store::open(url).await.unwrap();
+    let engine = Arc::new(Engine::new(pool, common::bank(), common::config(), clock));
+    let config = SlackConfig {
+        bot_token: "xoxb-fake".into(),
+        app_token: "xapp-fake".into(),
+        api_url: fake.api_url.clone(),
+        command_prefix: String::new(),
+        manager_group: None,
+    };
+    let slack = slack::start(&config, engine.clone()).await.unwrap();
+    fake.wait_connected(connections).await;
+    Bot { engine, slack }
+}
+
+async fn wait(rx: tokio::sync::watch::Receiver<u64>, n: u64) {
+    let mut rx = rx;
+    tokio::time::timeout(std::time::Duration::from_secs(10), rx.wait_for(|&h| h >= n))
+        .await
+        .expect("not in time")
+        .unwrap();
+}
+
+fn thread_message(user: &str, ts: &str, thread_ts: &str, text: &str) -> Value {
+    json!({"type": "message", "channel": CHANNEL, "user": user, "text": text, "ts": ts,
+           "thread_ts": thread_ts, "event_ts": ts, "channel_type": "channel"})
+}
+
+fn reaction(user: &str, ts: &str, add: bool) -> Value {
+    json!({"type": if add { "reaction_added" } else { "reaction_removed" }, "user": user,
+           "reaction": "+1", "item_user": ALICE,
+           "item": {"type": "message", "channel": CHANNEL, "ts": ts}, "event_ts": "1772440999.000001"})
+}
+
+fn ephemerals_to(fake: &FakeSlack, user: &str) -> Vec<String> {
+    fake.calls_of("chat.postEphemeral")
+        .into_iter()
+        .filter(|p| p["user"] == user)
+        .map(|p| p["text"].as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+async fn score_of(engine: &Engine, user: &str) -> i64 {
+    sqlx::query_scalar(
+        "SELECT a.score FROM answers a JOIN users u ON u.id = a.author WHERE u.user_id = ?",
+    )
+    .bind(user)
+    .fetch_one(engine.pool())
+    .await
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_study_group_on_slack() {
+    let fake = FakeSlack::start().await;
+    let (_dir, url) = common::temp_db();
+    let clock = Arc::new(ManualClock::new(
+        Utc.with_ymd_and_hms(2026, 3, 2, 12, 0, 0).unwrap(),
+    ));
+    let bot = start_bot(&fake, &url, clock.clone(), 1).await;
+
+    // /ask gil senior: acknowledged, then a Block Kit question in the channel.
+    let env = fake.command(CAROL, "/ask", "gil senior", "trigger-1");
+    fake.wait_for("the ack", |f| {
+        f.acks().iter().any(|a| a["envelope_id"] == env)
+    })
+    .await;
+    wait(bot.engine.attached(), 1).await;
+    let posted = fake.calls_of("chat.postMessage");
+    assert_eq!(posted.len(), 1);
+    assert!(
+        posted[0]["blocks"].to_string().contains("senior"),
+        "{posted:#?}"
+    );
+    let (question_id, thread): (String, String) =
+        sqlx::query_as("SELECT question_id, thread_id FROM posts")
+            .fetch_one(bot.engine.pool())
+            .await
+            .unwrap();
+    let thread_ts = thread.split_once(':').unwrap().1.to_string();
+    let reference = bot
+        .engine
+        .bank()
+        .question(&question_id)
+        .unwrap()
+        .reference_answer
+        .clone();
+
+    // alice answers in the thread: a ✅ reaction and private feedback.
+    let answer = thread_message(ALICE, "1772441000.000001", &thread_ts, &reference);
+    fake.event(answer.clone(), "Ev1", 0);
+    fake.wait_for("the reaction and the feedback", |f| {
+        !f.calls_of("reactions.add").is_empty() && !ephemerals_to(f, ALICE).is_empty()
+    })
+    .await;
+    assert_eq!(
+        fake.calls_of("reactions.add")[0]["name"],
+        "white_check_mark"
+    );
+    assert!(ephemerals_to(&fake, ALICE)[0].contains("scored"));
+    // Slack retries the same event: applied once.
+    fake.event(answer, "Ev1", 1);
+    // bob answers with a definition; a bot message is ignored.
+    fake.event(
+        thread_message(
+            BOB,
+            "1772441000.000002",
+            &thread_ts,
+            "The GIL is a lock in Python everyone mentions.",
+        ),
+        "Ev2",
+        0,
+    );
+    let mut bot_message = thread_message(BOT_USER, "1772441000.000003", &thread_ts, "beep");
+    bot_message["bot_id"] = json!("BBOT");
+    fake.event(bot_message, "Ev3", 0);
+    // Votes: bob +1 (counts), alice on herself and the bot (ignored), carol adds and removes.
+    fake.event(reaction(BOB, "1772441000.000001", true), "Ev4", 0);
+    fake.event(reaction(ALICE, "1772441000.000001", true), "Ev5", 0);
+    fake.event(reaction(BOT_USER, "1772441000.000001", true), "Ev6", 0);
+    fake.event(reaction(CAROL, "1772441000.000001", true), "Ev7", 0);
+    wait(bot.engine.handled(), 9).await; // 1 command + 8 events (one of them a retry)
+    fake.event(reaction(CAROL, "1772441000.000001", false), "Ev8", 0);
+    wait(bot.engine.handled(), 10).await;
+    assert_eq!(
+        fake.calls_of("reactions.add").len(),
+        2,
+        "alice's and bob's answers, each once"
+    );
+    let votes: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM votes")
+        .fetch_one(bot.engine.pool())
+        .await
+        .unwrap();
+    assert_eq!(votes, 1);
+
+    // The leaderboard, privately to bob.
+    fake.command(BOB, "/leaderboard", "", "trigger-2");
+    fake.wait_for("the leaderboard", |f| {
+        ephemerals_to(f, BOB)
+            .iter()
+            .any(|t| t.contains("Leaderboard"))
+    })
+    .await;
+    let board = ephemerals_to(&fake, BOB)
+        .into_iter()
+        .find(|t| t.contains("Leaderboard"))
+        .unwrap();
+    let points = (score_of(&bot.engine, ALICE).await as f64 * 1.5).round() as i64 + 10;
+    assert!(
+        board.contains(&format!("1. {} — {points} points", "alice")),
+        "{board}"
+    );
+
+    // /qotd needs an admin: carol is refused, alice (an admin) schedules.
+    fake.command(
+        CAROL,
+        "/qotd",
+        "schedule \"0 9 * * *\" mid Europe/Berlin",
+        "trigger-3",
+    );
+    fake.wait_for("the refusal", |f| {
+        ephemerals_to(f, CAROL)
+            .iter()
+            .any(|t| t.contains("only members who can manage"))
+    })
+    .await;
+    fake.command(
+        ALICE,
+        "/qotd",
+        "schedule \"0 9 * * *\" mid Europe/Berlin",
+        "trigger-4",
+    );
+    fake.wait_for("the schedule", |f| {
+        f.calls_of("chat.postMessage").iter().any(|p| {
+            p["text"]
+                .as_str()
+                .is_some_and(|t| t.contains("Question of the day scheduled"))
+        })
+    })
+    .await;
+
+    // 09:00 Berlin: the scheduled question.
+    clock.set(Utc.with_ymd_and_hms(2026, 3, 3, 8, 0, 0).unwrap());
+    bot.slack.tick().await;
+    assert!(fake
+        .calls_of("chat.postMessage")
+        .iter()
+        .any(|p| p["blocks"].to_string().contains("Question of the day")));
+
+    // Restart: nothing lost; an edit after it re-scores; a deletion withdraws.
+    let before = score_of(&bot.engine, BOB).await;
+    let Bot { engine, slack } = bot;
+    slack.shutdown().await;
+    drop(engine);
+    let bot = start_bot(&fake, &url, clock.clone(), 2).await;
+    let answers: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM answers")
+        .fetch_one(bot.engine.pool())
+        .await
+        .unwrap();
+    assert_eq!(answers, 2);
+    let edited = json!({"type": "message", "subtype": "message_changed", "channel": CHANNEL, "hidden": true,
+        "ts": "1772441100.000001", "event_ts": "1772441100.000001", "channel_type": "channel",
+        "message": {"type": "message", "user": BOB, "ts": "1772441000.000002", "thread_ts": thread_ts,
+            "text": "Only one thread at a time can execute Python bytecode, so for CPU-bound work I use multiprocessing: separate processes, each with its own interpreter and GIL.",
+            "edited": {"user": BOB, "ts": "1772441100.000001"}},
+        "previous_message": {"type": "message", "user": BOB, "ts": "1772441000.000002", "text": "old"}});
+    fake.event(edited, "Ev9", 0);
+    wait(bot.engine.handled(), 1).await;
+    let after = score_of(&bot.engine, BOB).await;
+    assert!(
+        after > before,
+        "bob's edit re-scored after the restart: {before} → {after}"
+    );
+    fake.event(json!({"type": "message", "subtype": "message_deleted", "channel": CHANNEL, "hidden": true,
+        "ts": "1772441200.000001", "event_ts": "1772441200.000001", "deleted_ts": "1772441000.000002",
+        "channel_type": "channel"}), "Ev10", 0);
+    wait(bot.engine.handled(), 2).await;
+    let answers: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM answers")
+        .fetch_one(bot.engine.pool())
+        .await
+        .unwrap();
+    assert_eq!(answers, 1, "the deleted answer is withdrawn");
+    let platforms: Vec<String> = sqlx::query_scalar("SELECT DISTINCT platform FROM users")
+        .fetch_all(bot.engine.pool())
+        .await
+        .unwrap();
+    assert_eq!(platforms, ["slack"]);
+    bot.slack.shutdown().await;
+}
