@@ -13,7 +13,7 @@ use interview_bot::bank::{Bank, Tier};
 use interview_bot::cli;
 use interview_bot::engine::EngineConfig;
 use interview_bot::platform::console::{self, Console};
-use interview_bot::platform::discord;
+use interview_bot::platform::{discord, slack};
 use interview_bot::store;
 
 /// A study-group bot for practising technical interviews: scheduled questions, an answer
@@ -53,6 +53,21 @@ enum Command {
         /// Members with this role may use /qotd and /reveal (besides Manage Server).
         #[arg(long, env = "DISCORD_MANAGER_ROLE_ID")]
         discord_manager_role_id: Option<u64>,
+        /// Slack bot token (xoxb-...).
+        #[arg(long, env = "SLACK_BOT_TOKEN", hide_env_values = true)]
+        slack_bot_token: Option<String>,
+        /// Slack app-level token (xapp-...) for Socket Mode.
+        #[arg(long, env = "SLACK_APP_TOKEN", hide_env_values = true)]
+        slack_app_token: Option<String>,
+        /// Slack Web API base (Slack's government cloud has its own).
+        #[arg(long, env = "SLACK_API_URL", default_value = slack::DEFAULT_API_URL)]
+        slack_api_url: String,
+        /// Prefix of the Slack command names where `/ask` is taken (e.g. `iv-` for `/iv-ask`).
+        #[arg(long, env = "SLACK_COMMAND_PREFIX", default_value = "")]
+        slack_command_prefix: String,
+        /// Members of this Slack user group (id) may use /qotd and /reveal, besides admins.
+        #[arg(long, env = "SLACK_MANAGER_GROUP_ID")]
+        slack_manager_group_id: Option<String>,
         /// Seconds between checks for due schedules and closing questions.
         #[arg(long, env = "INTERVIEW_BOT_TICK_SECONDS", default_value_t = 30)]
         tick_seconds: u64,
@@ -260,11 +275,34 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
             discord_api_url,
             discord_guild_id,
             discord_manager_role_id,
+            slack_bot_token,
+            slack_app_token,
+            slack_api_url,
+            slack_command_prefix,
+            slack_manager_group_id,
             tick_seconds,
             engine,
         } => {
             let config = engine.config()?;
             let bank = Arc::new(load()?);
+            let present = |v: &Option<String>| v.as_deref().is_some_and(|t| !t.trim().is_empty());
+            let discord_config = present(&discord_token).then(|| discord::DiscordConfig {
+                token: discord_token.clone().unwrap_or_default(),
+                api_url: discord_api_url,
+                guild_id: discord_guild_id,
+                manager_role: discord_manager_role_id,
+                tick_every: std::time::Duration::from_secs(tick_seconds.max(1)),
+            });
+            let slack_config =
+                (present(&slack_bot_token) && present(&slack_app_token)).then(|| {
+                    slack::SlackConfig {
+                        bot_token: slack_bot_token.clone().unwrap_or_default(),
+                        app_token: slack_app_token.clone().unwrap_or_default(),
+                        api_url: slack_api_url,
+                        command_prefix: slack_command_prefix,
+                        manager_group: slack_manager_group_id,
+                    }
+                });
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
                 .build()?;
@@ -272,41 +310,89 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
                 let pool = store::open(&database)
                     .await
                     .with_context(|| format!("opening the database {database}"))?;
-                let Some(token) = discord_token.filter(|t| !t.trim().is_empty()) else {
+                if discord_config.is_none() && slack_config.is_none() {
                     eprintln!(
-                        "No platform is configured. Set DISCORD_TOKEN to run on Discord (see deploy/discord.md); \
-                         DISCORD_API_URL, DISCORD_GUILD_ID and DISCORD_MANAGER_ROLE_ID are optional.\n\
+                        "No platform is configured. Set DISCORD_TOKEN to run on Discord (deploy/discord.md), \
+                         and/or SLACK_BOT_TOKEN and SLACK_APP_TOKEN to run on Slack (deploy/slack.md).\n\
                          To try the bot offline, run `interview-bot console`."
                     );
                     return anyhow::Ok(ExitCode::from(2));
-                };
+                }
                 let engine = Arc::new(interview_bot::engine::Engine::new(
                     pool,
                     bank,
                     config,
                     Arc::new(interview_bot::schedule::SystemClock),
                 ));
-                let discord_config = discord::DiscordConfig {
-                    token,
-                    api_url: discord_api_url,
-                    guild_id: discord_guild_id,
-                    manager_role: discord_manager_role_id,
-                    tick_every: std::time::Duration::from_secs(tick_seconds.max(1)),
-                };
-                let bot = discord::start(&discord_config, engine.clone())
-                    .await
-                    .map_err(|e| anyhow::anyhow!("starting Discord: {e}"))?;
-                let mut every = tokio::time::interval(discord_config.tick_every);
+                let discord_slot = Arc::new(tokio::sync::RwLock::new(None));
+                let slack_slot = Arc::new(tokio::sync::RwLock::new(None));
+                // Each platform starts on its own; one that fails to connect is retried without
+                // holding up the other.
+                if let Some(c) = discord_config {
+                    let (slot, engine) = (discord_slot.clone(), engine.clone());
+                    tokio::spawn(async move {
+                        let mut wait = std::time::Duration::from_secs(5);
+                        loop {
+                            match discord::start(&c, engine.clone()).await {
+                                Ok(bot) => {
+                                    *slot.write().await = Some(bot);
+                                    break;
+                                }
+                                Err(e) => tracing::error!(error = %e, retry_in = ?wait, "Discord did not start"),
+                            }
+                            tokio::time::sleep(wait).await;
+                            wait = (wait * 2).min(std::time::Duration::from_secs(300));
+                        }
+                    });
+                }
+                if let Some(c) = slack_config {
+                    let (slot, engine) = (slack_slot.clone(), engine.clone());
+                    tokio::spawn(async move {
+                        let mut wait = std::time::Duration::from_secs(5);
+                        loop {
+                            match slack::start(&c, engine.clone()).await {
+                                Ok(bot) => {
+                                    *slot.write().await = Some(bot);
+                                    break;
+                                }
+                                Err(e) => tracing::error!(error = %e, retry_in = ?wait, "Slack did not start"),
+                            }
+                            tokio::time::sleep(wait).await;
+                            wait = (wait * 2).min(std::time::Duration::from_secs(300));
+                        }
+                    });
+                }
+                let mut every =
+                    tokio::time::interval(std::time::Duration::from_secs(tick_seconds.max(1)));
                 let stop = shutdown_signal();
                 tokio::pin!(stop);
                 loop {
                     tokio::select! {
-                        _ = every.tick() => bot.tick(&engine).await,
+                        _ = every.tick() => {
+                            let actions = match engine.tick().await {
+                                Ok(a) => a,
+                                Err(e) => {
+                                    tracing::error!(error = %e, "scheduler tick failed");
+                                    continue;
+                                }
+                            };
+                            if let Some(bot) = discord_slot.read().await.as_ref() {
+                                bot.deliver(&engine, actions.clone()).await;
+                            }
+                            if let Some(bot) = slack_slot.read().await.as_ref() {
+                                bot.deliver(actions).await;
+                            }
+                        }
                         _ = &mut stop => break,
                     }
                 }
                 eprintln!("shutting down");
-                bot.shutdown().await;
+                if let Some(bot) = discord_slot.write().await.take() {
+                    bot.shutdown().await;
+                }
+                if let Some(bot) = slack_slot.write().await.take() {
+                    bot.shutdown().await;
+                }
                 engine.pool().close().await;
                 anyhow::Ok(ExitCode::SUCCESS)
             })?;

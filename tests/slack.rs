@@ -252,3 +252,49 @@ async fn the_study_group_on_slack() {
     assert_eq!(platforms, ["slack"]);
     bot.slack.shutdown().await;
 }
+
+fn run_bot(url: &str, discord: &str, slack_api: &str) -> tokio::process::Child {
+    tokio::process::Command::new(env!("CARGO_BIN_EXE_interview-bot"))
+        .arg("run")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("DATABASE_URL", url)
+        .env("DISCORD_TOKEN", "OTAw.fake.token")
+        .env("DISCORD_API_URL", discord)
+        .env("DISCORD_GUILD_ID", "10")
+        .env("SLACK_BOT_TOKEN", "xoxb-fake")
+        .env("SLACK_APP_TOKEN", "xapp-fake")
+        .env("SLACK_API_URL", slack_api)
+        .kill_on_drop(true)
+        .spawn()
+        .expect("binary")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn discord_and_slack_run_side_by_side_from_one_config() {
+    let discord = common::fake_discord::FakeDiscord::start().await;
+    let slack = FakeSlack::start().await;
+    let (_dir, url) = common::temp_db();
+    let mut child = run_bot(&url, &discord.url, &slack.api_url);
+    discord.wait_identified(1).await;
+    slack.wait_connected(1).await;
+    child.kill().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slack_failing_to_connect_does_not_stop_discord() {
+    let discord = common::fake_discord::FakeDiscord::start().await;
+    // A port with nothing listening: Slack cannot connect and is retried in the background.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let dead = format!("http://{}/api", closed.local_addr().unwrap());
+    drop(closed);
+    let (_dir, url) = common::temp_db();
+    let mut child = run_bot(&url, &discord.url, &dead);
+    discord.wait_identified(1).await;
+    discord
+        .wait_for("command registration", |c| {
+            c.iter().any(|c| c.path.ends_with("/commands"))
+        })
+        .await;
+    assert!(child.try_wait().unwrap().is_none(), "the bot kept running");
+    child.kill().await.unwrap();
+}

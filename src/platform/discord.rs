@@ -660,6 +660,11 @@ impl DiscordBot {
         }
     }
 
+    /// Delivers the Discord actions among `actions` (from [`Engine::tick`]).
+    pub async fn deliver(&self, engine: &Engine, actions: Vec<Outbound>) {
+        deliver(&self.http, engine, actions).await;
+    }
+
     /// Closes the gateway connection and waits for the client to stop.
     pub async fn shutdown(self) {
         self.shard_manager.shutdown_all().await;
