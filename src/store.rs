@@ -913,6 +913,32 @@ pub async fn scored_answers(
     .await?)
 }
 
+/// Every answer in every channel of a workspace (Slack team, Discord guild) on one platform,
+/// answered in `[from, to)`.
+pub async fn scored_answers_in_workspace(
+    conn: &mut SqliteConnection,
+    platform: &str,
+    workspace: &str,
+    from: Option<DateTime<Utc>>,
+    to: Option<DateTime<Utc>>,
+) -> Result<Vec<ScoredAnswer>> {
+    Ok(sqlx::query_as(
+        "SELECT a.author, u.display_name AS author_name, a.post, p.tier, p.topic, a.score, a.late,
+                a.answered_at, (SELECT COUNT(DISTINCT v.voter) FROM votes v WHERE v.answer = a.id) AS voters,
+                p.schedule IS NOT NULL AS scheduled
+         FROM answers a JOIN posts p ON p.id = a.post JOIN users u ON u.id = a.author
+         JOIN channels c ON c.id = p.channel
+         WHERE c.platform = ? AND c.workspace_id = ? AND a.answered_at >= ? AND a.answered_at < ?
+         ORDER BY a.answered_at, a.id",
+    )
+    .bind(platform)
+    .bind(workspace)
+    .bind(from.map_or(i64::MIN, ms))
+    .bind(to.map_or(i64::MAX, ms))
+    .fetch_all(conn)
+    .await?)
+}
+
 /// The answers to one post, with voters (for the reveal).
 pub async fn answers_to_post(conn: &mut SqliteConnection, post: i64) -> Result<Vec<ScoredAnswer>> {
     Ok(sqlx::query_as(

@@ -333,3 +333,72 @@ async fn user_errors_say_what_to_do() {
     let out = private_texts(&cmd(&e, "6", "ann", "/hint").await);
     assert!(out[0].contains("inside a question's thread"), "{out:?}");
 }
+
+#[tokio::test]
+async fn leaderboards_per_channel_or_per_workspace() {
+    let (_d, url) = common::temp_db();
+    let clock = Arc::new(ManualClock::new(t(2026, 3, 2, 7, 0)));
+    let e = engine(&url, clock).await;
+    let in_team = |id: &str| ChannelRef {
+        platform: "test".into(),
+        id: id.into(),
+        workspace: Some("T1".into()),
+    };
+    let mut seq = 0;
+    for (channel, who) in [("c1", "ann"), ("c2", "ben")] {
+        seq += 1;
+        let out = e
+            .handle(Inbound::Command {
+                id: format!("ask-{seq}"),
+                channel: in_team(channel),
+                thread: None,
+                actor: member(who),
+                command: command::parse("/ask gil junior").unwrap(),
+            })
+            .await
+            .unwrap();
+        let post = deliver(&e, &out).await[0];
+        let q: String = sqlx::query_scalar("SELECT question_id FROM posts WHERE id = ?")
+            .bind(post)
+            .fetch_one(e.pool())
+            .await
+            .unwrap();
+        let reference = e.bank().question(&q).unwrap().reference_answer.clone();
+        e.handle(Inbound::Message {
+            channel: in_team(channel),
+            thread: format!("t{post}"),
+            message: format!("m{post}"),
+            actor: member(who),
+            text: reference,
+        })
+        .await
+        .unwrap();
+    }
+    let board = |text: &'static str, id: &'static str| {
+        let e = &e;
+        async move {
+            let out = e
+                .handle(Inbound::Command {
+                    id: id.into(),
+                    channel: in_team("c1"),
+                    thread: None,
+                    actor: member("ann"),
+                    command: command::parse(text).unwrap(),
+                })
+                .await
+                .unwrap();
+            private_texts(&out).join("\n")
+        }
+    };
+    let channel_only = board("/leaderboard", "lb-1").await;
+    assert!(
+        channel_only.contains("ann") && !channel_only.contains("ben"),
+        "{channel_only}"
+    );
+    let everywhere = board("/leaderboard workspace", "lb-2").await;
+    assert!(
+        everywhere.contains("ann") && everywhere.contains("ben"),
+        "{everywhere}"
+    );
+    assert!(everywhere.contains("every channel"), "{everywhere}");
+}

@@ -71,6 +71,8 @@ pub enum Command {
         period: Period,
         /// Only answers to questions of this tier.
         tier: Option<Tier>,
+        /// Every channel of the workspace (Slack team, Discord guild) instead of this channel.
+        workspace: bool,
     },
     /// A member's statistics: yours, or the named member's (`@name` or a platform user id).
     Stats {
@@ -114,7 +116,7 @@ pub const HELP: &str = "\
 • Answer in the question's thread: the checker scores how well you explain the *mechanism*, and tells you privately what you missed. Edit to improve; delete to withdraw.
 • Vote for good answers with 👍 (not your own). Points = checker score × tier factor + 10 per voter (up to 5).
 • `/hint`: in a thread, the next hint for what your answer is missing (private)
-• `/leaderboard [week|month|all] [tier]` · `/stats [@member]`
+• `/leaderboard [week|month|all] [tier] [workspace]` (this channel, or every channel with `workspace`) · `/stats [@member]`
 • `/qotd schedule \"0 9 * * 1-5\" [tier] [topic] [time zone]`: a question every weekday at 09:00 (cron: minute hour day month weekday; time zone such as Europe/Berlin)
 • `/qotd pause|resume|now|status|remove` · `/reveal`: close the question and show the reference answer (these need the manage permission)";
 
@@ -158,25 +160,37 @@ pub fn parse(text: &str) -> Result<Command, ParseError> {
         "leaderboard" | "lb" | "top" => {
             let mut period = Period::default();
             let mut tier = None;
+            let mut workspace = false;
             for a in args {
                 if let Some(p) = Period::from_word(&a) {
                     period = p;
                 } else if let Some(t) = Tier::from_word(&a) {
                     tier = Some(t);
+                } else if matches!(
+                    a.to_lowercase().as_str(),
+                    "workspace" | "server" | "guild" | "team" | "everywhere"
+                ) {
+                    workspace = true;
                 } else {
                     return Err(ParseError::Unexpected(format!(
-                        "`{a}` is neither a period (week, month, all) nor a tier (junior, mid, senior, staff)"
+                        "`{a}` is neither a period (week, month, all), a tier (junior, mid, senior, staff) nor `workspace`"
                     )));
                 }
             }
-            Ok(Command::Leaderboard { period, tier })
+            Ok(Command::Leaderboard {
+                period,
+                tier,
+                workspace,
+            })
         }
         "stats" | "me" => Ok(Command::Stats {
+            // `<@U123|alice>` (Slack), `<@123>` (Discord), `@alice`, `alice`
             user: args.first().map(|u| {
-                u.trim_start_matches("<@")
+                let u = u
+                    .trim_start_matches("<@")
                     .trim_start_matches('@')
-                    .trim_end_matches('>')
-                    .to_string()
+                    .trim_end_matches('>');
+                u.split('|').next().unwrap_or(u).to_string()
             }),
         }),
         "hint" => Ok(Command::Hint),
@@ -301,6 +315,7 @@ mod tests {
                 Command::Leaderboard {
                     period: Period::Month,
                     tier: Some(Tier::Senior),
+                    workspace: false,
                 },
             ),
             (
@@ -308,6 +323,21 @@ mod tests {
                 Command::Leaderboard {
                     period: Period::Week,
                     tier: None,
+                    workspace: false,
+                },
+            ),
+            (
+                "/leaderboard all workspace",
+                Command::Leaderboard {
+                    period: Period::All,
+                    tier: None,
+                    workspace: true,
+                },
+            ),
+            (
+                "/stats <@U123|alice>",
+                Command::Stats {
+                    user: Some("U123".into()),
                 },
             ),
             (

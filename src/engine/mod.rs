@@ -620,12 +620,38 @@ impl Engine {
                 )
             }
             Command::Qotd(q) => self.qotd(conn, ctx, channel, q).await,
-            Command::Leaderboard { period, tier } => {
+            Command::Leaderboard {
+                period,
+                tier,
+                workspace,
+            } => {
                 let tz = self.channel_tz(conn, channel).await?;
-                let text = self
-                    .leaderboard_text(conn, channel, period, tier, ctx.now, tz)
-                    .await?;
-                Ok(Ok(vec![ctx.private(text)]))
+                let (from, to) = points::period_range(period, ctx.now, tz);
+                let scope = match (workspace, ctx.channel.workspace.as_deref()) {
+                    (true, Some(ws)) => Some(ws),
+                    _ => None,
+                };
+                let answers = match scope {
+                    Some(ws) => {
+                        store::scored_answers_in_workspace(
+                            conn,
+                            &ctx.channel.platform,
+                            ws,
+                            from,
+                            to,
+                        )
+                        .await?
+                    }
+                    None => store::scored_answers(conn, channel, from, to).await?,
+                };
+                let mut label = points::period_label(period, ctx.now, tz);
+                if scope.is_some() {
+                    label.push_str(", every channel");
+                }
+                let standings = points::leaderboard(&answers, tier);
+                Ok(Ok(vec![ctx.private(render::leaderboard(
+                    &standings, &label, tier, false,
+                ))]))
             }
             Command::Stats { user: who } => {
                 let (member, name) = match who {
@@ -1212,26 +1238,6 @@ impl Engine {
     ) -> Result<Tz, EngineError> {
         let row = store::channel(conn, channel).await?;
         Ok(parse_time_zone(&row.time_zone).unwrap_or(Tz::UTC))
-    }
-
-    async fn leaderboard_text(
-        &self,
-        conn: &mut SqliteConnection,
-        channel: i64,
-        period: Period,
-        tier: Option<Tier>,
-        at: DateTime<Utc>,
-        tz: Tz,
-    ) -> Result<String, EngineError> {
-        let (from, to) = points::period_range(period, at, tz);
-        let answers = store::scored_answers(conn, channel, from, to).await?;
-        let standings = points::leaderboard(&answers, tier);
-        Ok(render::leaderboard(
-            &standings,
-            &points::period_label(period, at, tz),
-            tier,
-            false,
-        ))
     }
 
     /// The report the checker gives `answer` for a bank question (for tools and tests).

@@ -351,17 +351,20 @@ pub async fn leaderboard(
     ctx: Context<'_>,
     #[description = "week (default), month or all"] period: Option<PeriodChoice>,
     #[description = "Only questions of this tier"] tier: Option<TierChoice>,
+    #[description = "Every channel of this server instead of this channel"] server: Option<bool>,
 ) -> Result<(), Error> {
     let period = match period {
         None | Some(PeriodChoice::Week) => Period::Week,
         Some(PeriodChoice::Month) => Period::Month,
         Some(PeriodChoice::All) => Period::All,
     };
+    let workspace = server.unwrap_or(false);
     run_command(
         ctx,
         Command::Leaderboard {
             period,
             tier: tier.map(Tier::from),
+            workspace,
         },
     )
     .await
