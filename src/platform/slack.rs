@@ -49,6 +49,28 @@ struct State {
     names: Arc<std::sync::Mutex<std::collections::HashMap<String, String>>>,
 }
 
+/// The name Slack shows for a member: display name, else real name, else user name.
+fn name_of(user: &SlackUser) -> Option<String> {
+    user.profile
+        .as_ref()
+        .and_then(|p| {
+            p.display_name
+                .clone()
+                .filter(|n| !n.is_empty())
+                .or(p.real_name.clone())
+        })
+        .or(user.name.clone())
+}
+
+impl State {
+    fn remember(&self, user: &str, name: &str) {
+        self.names
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(user.to_string(), name.to_string());
+    }
+}
+
 /// A member's display name, from the cache or `users.info`; the id when Slack does not say.
 async fn display_name(client: &SlackHyperClient, state: &State, user: &str) -> String {
     if let Some(n) = state
@@ -60,33 +82,20 @@ async fn display_name(client: &SlackHyperClient, state: &State, user: &str) -> S
         return n.clone();
     }
     let session = client.open_session(&state.token);
-    let name = match session
+    match session
         .users_info(&SlackApiUsersInfoRequest::new(user.to_string().into()))
         .await
     {
-        Ok(info) => info
-            .user
-            .profile
-            .as_ref()
-            .and_then(|p| {
-                p.display_name
-                    .clone()
-                    .filter(|n| !n.is_empty())
-                    .or(p.real_name.clone())
-            })
-            .or(info.user.name.clone())
-            .unwrap_or_else(|| user.to_string()),
+        Ok(info) => {
+            let name = name_of(&info.user).unwrap_or_else(|| user.to_string());
+            state.remember(user, &name);
+            name
+        }
         Err(e) => {
             warn!(error = %e, "users.info failed");
-            return user.to_string();
+            user.to_string()
         }
-    };
-    state
-        .names
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .insert(user.to_string(), name.clone());
-    name
+    }
 }
 
 type CallbackResult<T> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
@@ -273,18 +282,10 @@ async fn can_manage(
         Ok(info) => {
             let flags = &info.user.flags;
             allowed = flags.is_admin.unwrap_or(false) || flags.is_owner.unwrap_or(false);
-            name = info
-                .user
-                .profile
-                .as_ref()
-                .and_then(|p| {
-                    p.display_name
-                        .clone()
-                        .filter(|n| !n.is_empty())
-                        .or(p.real_name.clone())
-                })
-                .or(info.user.name.clone())
-                .unwrap_or(name);
+            if let Some(n) = name_of(&info.user) {
+                state.remember(user.as_ref(), &n);
+                name = n;
+            }
         }
         Err(e) => warn!(error = %e, "users.info failed"),
     }
