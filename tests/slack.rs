@@ -147,6 +147,11 @@ async fn the_study_group_on_slack() {
     wait(bot.engine.handled(), 9).await; // 1 command + 8 events (one of them a retry)
     fake.event(reaction(CAROL, "1772441000.000001", false), "Ev8", 0);
     wait(bot.engine.handled(), 10).await;
+    // Delivery follows handling: wait for both marks, then check there is no third.
+    fake.wait_for("both answers marked", |f| {
+        f.calls_of("reactions.add").len() >= 2
+    })
+    .await;
     assert_eq!(
         fake.calls_of("reactions.add").len(),
         2,
