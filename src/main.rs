@@ -291,7 +291,6 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
                 api_url: discord_api_url,
                 guild_id: discord_guild_id,
                 manager_role: discord_manager_role_id,
-                tick_every: std::time::Duration::from_secs(tick_seconds.max(1)),
             });
             let slack_config =
                 (present(&slack_bot_token) && present(&slack_app_token)).then(|| {

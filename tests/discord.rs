@@ -78,7 +78,6 @@ async fn start_bot(fake: &FakeDiscord, url: &str, clock: Arc<ManualClock>, ident
         api_url: Some(fake.url.clone()),
         guild_id: Some(GUILD),
         manager_role: None,
-        tick_every: std::time::Duration::from_secs(3600),
     };
     let discord = discord::start(&config, engine.clone()).await.unwrap();
     fake.wait_identified(identifies).await;

@@ -10,7 +10,6 @@
 //! id, messages, edits, deletions and reactions by the state they lead to).
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use poise::serenity_prelude as serenity;
 use serenity::{
@@ -75,8 +74,6 @@ pub struct DiscordConfig {
     pub guild_id: Option<u64>,
     /// Members with this role may use `/qotd` and `/reveal`, as well as those with Manage Server.
     pub manager_role: Option<u64>,
-    /// How often due schedules and closing posts are checked.
-    pub tick_every: Duration,
 }
 
 /// Shared state of the poise framework.
