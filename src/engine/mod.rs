@@ -21,7 +21,7 @@ use sqlx::{SqliteConnection, SqlitePool};
 use tracing::{info, info_span, warn, Instrument};
 
 use crate::bank::{Bank, Question, Tier, TopicLookup};
-use crate::checker::{self, Report};
+use crate::checker;
 use crate::schedule::{parse_time_zone, Clock, CronSpec, ScheduleError};
 use crate::store::{self, NewAnswer, NewPost, NewSchedule, PostRow, ScheduleKind, StoreError};
 
@@ -213,6 +213,33 @@ pub enum Outbound {
         /// The emoji.
         emoji: String,
     },
+}
+
+impl Inbound {
+    /// A reaction added (`add`) or removed by `actor` on `message`.
+    pub fn reaction(
+        add: bool,
+        channel: ChannelRef,
+        message: String,
+        emoji: String,
+        actor: Actor,
+    ) -> Inbound {
+        if add {
+            Inbound::ReactionAdded {
+                channel,
+                message,
+                emoji,
+                actor,
+            }
+        } else {
+            Inbound::ReactionRemoved {
+                channel,
+                message,
+                emoji,
+                actor,
+            }
+        }
+    }
 }
 
 impl Outbound {
@@ -905,12 +932,7 @@ impl Engine {
             return Ok(Vec::new());
         };
         let user = store::user_id(conn, &channel.platform, &actor.id, &actor.name).await?;
-        let private = |text: String| Outbound::Private {
-            channel: channel.clone(),
-            thread: Some(thread.to_string()),
-            user: actor.id.clone(),
-            text,
-        };
+        let private = |text: String| private_in_thread(channel, thread, actor, text);
         let late = !post.is_open(now);
         if let Some(existing) = store::answer_of(conn, post.id, user).await? {
             if existing.message_id == message {
@@ -926,12 +948,12 @@ impl Engine {
                 ))]);
             }
         }
-        if text.trim().is_empty() || checker::text::tokenize(text).is_empty() {
+        let report = checker::check(&q.rubric, text);
+        if report.words == 0 {
             return Ok(vec![private(
                 "I could not find any words in that message, so it was not scored. Write your answer as text in this thread.".into(),
             )]);
         }
-        let report = checker::check(&q.rubric, text);
         let report_json = serde_json::to_string(&report).unwrap_or_default();
         store::upsert_answer(
             conn,
@@ -986,12 +1008,7 @@ impl Engine {
         let Some(post) = store::post(conn, answer.post).await? else {
             return Ok(Vec::new());
         };
-        let private = |text: String| Outbound::Private {
-            channel: channel.clone(),
-            thread: Some(thread.to_string()),
-            user: actor.id.clone(),
-            text,
-        };
+        let private = |text: String| private_in_thread(channel, thread, actor, text);
         if !post.is_open(now) && !answer.late {
             return Ok(vec![private(format!(
                 "Question #{} is closed, so your edit was not re-scored: your answer keeps its score of {}.",
@@ -1239,13 +1256,6 @@ impl Engine {
         let row = store::channel(conn, channel).await?;
         Ok(parse_time_zone(&row.time_zone).unwrap_or(Tz::UTC))
     }
-
-    /// The report the checker gives `answer` for a bank question (for tools and tests).
-    pub fn check(&self, question_id: &str, answer: &str) -> Option<Report> {
-        self.bank
-            .question(question_id)
-            .map(|q| checker::check(&q.rubric, answer))
-    }
 }
 
 impl From<ScheduleError> for EngineError {
@@ -1270,6 +1280,16 @@ impl Ctx {
             user: self.actor.id.clone(),
             text,
         }
+    }
+}
+
+/// A private reply to `actor` in a question's thread.
+fn private_in_thread(channel: &ChannelRef, thread: &str, actor: &Actor, text: String) -> Outbound {
+    Outbound::Private {
+        channel: channel.clone(),
+        thread: Some(thread.to_string()),
+        user: actor.id.clone(),
+        text,
     }
 }
 

@@ -605,21 +605,8 @@ pub fn inbound(event: &FullEvent, bot: UserId) -> Option<Inbound> {
                 r.message_id.to_string(),
                 emoji_name(&r.emoji),
             );
-            Some(if matches!(event, FullEvent::ReactionAdd { .. }) {
-                Inbound::ReactionAdded {
-                    channel,
-                    message,
-                    emoji,
-                    actor,
-                }
-            } else {
-                Inbound::ReactionRemoved {
-                    channel,
-                    message,
-                    emoji,
-                    actor,
-                }
-            })
+            let add = matches!(event, FullEvent::ReactionAdd { .. });
+            Some(Inbound::reaction(add, channel, message, emoji, actor))
         }
         _ => None,
     }

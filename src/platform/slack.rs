@@ -198,21 +198,7 @@ fn inbound_reaction(
         join_id(&channel_id, m.origin.ts.as_ref()),
         reaction.0.clone(),
     );
-    Some(if add {
-        Inbound::ReactionAdded {
-            channel,
-            message,
-            emoji,
-            actor,
-        }
-    } else {
-        Inbound::ReactionRemoved {
-            channel,
-            message,
-            emoji,
-            actor,
-        }
-    })
+    Some(Inbound::reaction(add, channel, message, emoji, actor))
 }
 
 async fn on_push_event(
