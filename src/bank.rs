@@ -95,6 +95,22 @@ pub struct Concept {
     pub phrases: Vec<String>,
     /// Guiding question shown when the concept is missed.
     pub hint: String,
+    /// Known wrong claims; an answer stating one loses the concept and is told.
+    pub misconceptions: Vec<String>,
+}
+
+/// An example answer that pins a question's rubric: `questions lint` checks that the checker
+/// scores it within its bounds.
+#[derive(Debug, Clone, Serialize)]
+pub struct Example {
+    /// The answer, as a study-group member would write it.
+    pub answer: String,
+    /// The checker must score it at least this (0–100).
+    pub min_score: Option<u8>,
+    /// The checker must score it at most this (0–100).
+    pub max_score: Option<u8>,
+    /// What the example shows ("paraphrase, no rubric words").
+    pub note: Option<String>,
 }
 
 /// A question with its compiled rubric.
@@ -116,6 +132,8 @@ pub struct Question {
     pub sources: Vec<String>,
     /// The rubric concepts as written.
     pub concepts: Vec<Concept>,
+    /// Example answers with the score bounds they pin.
+    pub examples: Vec<Example>,
     /// The compiled rubric.
     pub rubric: Rubric,
     /// The file it was loaded from.
@@ -188,6 +206,20 @@ struct QuestionDoc {
     sources: Vec<String>,
     #[serde(default)]
     concepts: Vec<ConceptDoc>,
+    #[serde(default)]
+    examples: Vec<ExampleDoc>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExampleDoc {
+    answer: String,
+    #[serde(default)]
+    min_score: Option<u8>,
+    #[serde(default)]
+    max_score: Option<u8>,
+    #[serde(default)]
+    note: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -200,6 +232,8 @@ struct ConceptDoc {
     kind: Option<String>,
     phrases: Vec<String>,
     hint: String,
+    #[serde(default)]
+    misconceptions: Vec<String>,
 }
 
 fn one() -> u32 {
@@ -443,6 +477,7 @@ impl Bank {
                     kind,
                     phrases: c.phrases,
                     hint: c.hint,
+                    misconceptions: c.misconceptions,
                 });
             }
             let Some(tier) = tier else { continue };
@@ -455,10 +490,36 @@ impl Bank {
                         kind: c.kind,
                         phrases: c.phrases.clone(),
                         hint: c.hint.clone(),
+                        misconceptions: c.misconceptions.clone(),
                     })
                     .collect(),
                 &q.prompt,
-            );
+            )
+            .with_reference(&q.reference_answer);
+            let mut examples = Vec::with_capacity(q.examples.len());
+            for (i, e) in q.examples.into_iter().enumerate() {
+                let field = format!("examples[{i}]");
+                if e.answer.trim().is_empty() {
+                    errors.push(qe(&format!("{field}.answer"), "must not be empty".into()));
+                }
+                if e.min_score.is_none() && e.max_score.is_none() {
+                    errors.push(qe(
+                        &field,
+                        "give min_score or max_score (0-100), e.g. min_score = 60 for a strong answer".into(),
+                    ));
+                }
+                for (name, v) in [("min_score", e.min_score), ("max_score", e.max_score)] {
+                    if v.is_some_and(|v| v > 100) {
+                        errors.push(qe(&format!("{field}.{name}"), "must be 0 to 100".into()));
+                    }
+                }
+                examples.push(Example {
+                    answer: e.answer,
+                    min_score: e.min_score,
+                    max_score: e.max_score,
+                    note: e.note,
+                });
+            }
             self.by_id.insert(q.id.clone(), self.questions.len());
             self.questions.push(Question {
                 id: q.id,
@@ -469,6 +530,7 @@ impl Bank {
                 follow_ups: q.follow_ups,
                 sources: q.sources,
                 concepts,
+                examples,
                 rubric,
                 file: file.to_path_buf(),
             });
@@ -549,12 +611,18 @@ impl Bank {
     }
 }
 
+/// The checker's curated synonym table in the question folder (see
+/// [`crate::checker::synonyms`]): not a topic file.
+pub const SYNONYMS_FILE: &str = "synonyms.toml";
+
 fn collect_toml(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     for entry in std::fs::read_dir(dir)? {
         let path = entry?.path();
         if path.is_dir() {
             collect_toml(&path, out)?;
-        } else if path.extension().is_some_and(|e| e == "toml") {
+        } else if path.extension().is_some_and(|e| e == "toml")
+            && path.file_name().is_some_and(|n| n != SYNONYMS_FILE)
+        {
             out.push(path);
         }
     }
@@ -590,54 +658,15 @@ fn toml_error(file: &Path, text: &str, e: &toml::de::Error) -> BankError {
 
 // ---- lint ----
 
-/// Words too common in answers to be evidence of anything on their own. A phrase whose only
-/// content word is one of these (the rest being stop words) is rejected by lint.
-pub const GENERIC_WORDS: &[&str] = &[
-    "python",
-    "function",
-    "functions",
-    "code",
-    "data",
-    "value",
-    "values",
-    "object",
-    "objects",
-    "use",
-    "used",
-    "using",
-    "list",
-    "thing",
-    "things",
-    "way",
-    "make",
-    "work",
-    "works",
-    "program",
-    "variable",
-    "variables",
-    "method",
-    "methods",
-    "class",
-    "classes",
-    "type",
-    "types",
-    "call",
-    "run",
-    "runs",
-    "get",
-    "set",
-    "like",
-    "good",
-    "better",
-    "need",
-    "thing",
-    "stuff",
-];
+pub use crate::checker::GENERIC_WORDS;
 
 /// Bounds the self-checks enforce (documented in `docs/question-format.md`).
 pub mod limits {
     /// Fewest concepts per question.
     pub const MIN_CONCEPTS: usize = 3;
+    /// Fewest example answers per question (a strong paraphrase, a partial answer, and a wrong
+    /// or negated one).
+    pub const MIN_EXAMPLES: usize = 3;
     /// Reference answer length in words.
     pub const REFERENCE_WORDS: std::ops::RangeInclusive<usize> = 60..=250;
     /// The reference answer must score at least this against its own rubric.
@@ -746,6 +775,48 @@ pub fn lint(bank: &Bank) -> Vec<BankError> {
                     flags
                 ),
             ));
+        }
+        if q.examples.len() < limits::MIN_EXAMPLES {
+            errors.push(err(
+                "examples",
+                format!(
+                    "{} example answers; give at least {}: a strong paraphrase (min_score), a partial answer, and a wrong or negated one (max_score)",
+                    q.examples.len(),
+                    limits::MIN_EXAMPLES
+                ),
+            ));
+        }
+        for (i, e) in q.examples.iter().enumerate() {
+            let report = checker::check(&q.rubric, &e.answer);
+            let note = e
+                .note
+                .as_deref()
+                .map(|n| format!(" ({n})"))
+                .unwrap_or_default();
+            let earned: Vec<String> = report
+                .concepts
+                .iter()
+                .filter(|c| c.matched)
+                .map(|c| format!("{} {:.2}", c.name, c.credit))
+                .collect();
+            if let Some(min) = e.min_score.filter(|&m| report.score < m) {
+                errors.push(err(
+                    &format!("examples[{i}]"),
+                    format!(
+                        "scores {}, needs at least {min}{note}; concepts earned: {earned:?}: widen the phrases of the concepts it explains",
+                        report.score
+                    ),
+                ));
+            }
+            if let Some(max) = e.max_score.filter(|&m| report.score > m) {
+                errors.push(err(
+                    &format!("examples[{i}]"),
+                    format!(
+                        "scores {}, needs at most {max}{note}; concepts earned: {earned:?}: a phrase is too loose, or add the claim as a misconception",
+                        report.score
+                    ),
+                ));
+            }
         }
         // Coverage before penalties: the echo penalty would otherwise hide a rubric whose
         // phrases are the question's own words.

@@ -189,12 +189,22 @@ enum DiscordAction {
 
 #[derive(Subcommand)]
 enum BenchWhich {
-    /// Agreement with human graders on the Mohler short-answer set (reference-answer mode,
-    /// leave-one-assignment-out linear map): Pearson r, RMSE, median per-question RMSE, speed.
+    /// Agreement with human graders on a shared set, Mohler (0-5) or SAF (0-1), told apart by
+    /// the file's columns (reference-answer mode, leave-one-group-out linear map): Pearson r,
+    /// RMSE, median per-question RMSE, speed.
     Asag {
         /// The data set (never copied into this repository).
         #[arg(long, default_value = "../shared/benchmarks/asag-mohler/mohler.csv")]
         data: PathBuf,
+    },
+    /// Agreement of the bank's rubrics with our own graded answers (tests/data/graded/):
+    /// Pearson r, Spearman rho, pairs ordered, mean score per kind, correct answers flagged
+    /// off-topic. Reports the tuning part and the held-out part separately.
+    Graded {
+        /// JSON Lines files of graded answers (default: tests/data/graded/tune.jsonl and
+        /// holdout.jsonl).
+        #[arg(long)]
+        data: Vec<PathBuf>,
     },
 }
 
@@ -482,20 +492,31 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
             emit(&format!("{text}\n"))?;
         }
         Command::Bench { which } => match which {
-            BenchWhich::Asag { data } => {
-                if !data.exists() {
-                    emit(&format!(
-                        "skipped: the Mohler data set is not at {} (pass --data PATH)\n",
-                        data.display()
+            BenchWhich::Asag { data } => match interview_bot::bench::asag_report(&data)? {
+                Some(report) => emit(&report)?,
+                None => emit(&format!(
+                    "skipped: no data set at {} (pass --data PATH)\n",
+                    data.display()
+                ))?,
+            },
+            BenchWhich::Graded { data } => {
+                let bank = load()?;
+                let files = if data.is_empty() {
+                    vec![
+                        PathBuf::from("tests/data/graded/tune.jsonl"),
+                        PathBuf::from("tests/data/graded/holdout.jsonl"),
+                    ]
+                } else {
+                    data
+                };
+                for file in files {
+                    let rows = interview_bot::bench::load_own(&file)?;
+                    let r = interview_bot::bench::graded(&bank, &rows);
+                    emit(&interview_bot::bench::graded_report(
+                        &file.display().to_string(),
+                        &r,
                     ))?;
-                    return Ok(ExitCode::SUCCESS);
                 }
-                let rows = interview_bot::bench::load(&data)?;
-                let r = interview_bot::bench::asag(&rows);
-                emit(&format!(
-                    "asag-mohler: {} answers\n  pooled Pearson r        {:.3}   (floor 0.55, goal 0.59)\n  RMSE (0-5)              {:.3}   (floor 0.93, goal 0.89)\n  median per-question RMSE {:.3}\n  without the 32 training answers: r {:.3}, RMSE {:.3}\n  answers per second      {:.0}\n",
-                    r.answers, r.pearson_r, r.rmse, r.median_question_rmse, r.pearson_r_eval, r.rmse_eval, r.answers_per_second
-                ))?;
             }
         },
         Command::Questions { action } => match action {

@@ -7,7 +7,10 @@
 //! or is too short to explain anything. No I/O, no randomness: the same input gives the same report.
 
 pub mod reference;
+pub mod synonyms;
 pub mod text;
+
+use std::sync::LazyLock;
 
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
@@ -26,7 +29,7 @@ pub enum ConceptKind {
 }
 
 /// The rubric input for one concept, before compilation.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct ConceptSpec {
     /// Short name shown to people, e.g. "Only one thread runs bytecode at a time".
     pub name: String,
@@ -38,26 +41,49 @@ pub struct ConceptSpec {
     pub phrases: Vec<String>,
     /// A guiding question shown when the concept is missed.
     pub hint: String,
+    /// Known wrong claims about this concept ("threads run in parallel on all cores"): one
+    /// that the answer states (not negated) is reported and cancels the concept's credit.
+    pub misconceptions: Vec<String>,
+}
+
+/// One word of a phrase: its stem and the stems that count as its synonyms.
+#[derive(Debug, Clone)]
+struct Word {
+    stem: String,
+    synonyms: Vec<String>,
 }
 
 /// One phrase in matchable form.
 #[derive(Debug, Clone)]
 struct Phrase {
-    /// Stems that must appear in order (content words, or every word when the phrase has only
+    /// Words that must appear in order (content words, or every word when the phrase has only
     /// stop words).
-    stems: Vec<String>,
+    words: Vec<Word>,
     /// The phrase itself contains a negation, so a match must be negated too.
     negated: bool,
+}
+
+/// A word of a concept's vocabulary, for partial credit.
+#[derive(Debug, Clone)]
+struct BagWord {
+    word: Word,
+    /// How much this word says about this concept rather than another (see [`Rubric::new`]).
+    weight: f64,
 }
 
 #[derive(Debug, Clone)]
 struct Concept {
     spec: ConceptSpec,
     phrases: Vec<Phrase>,
+    misconceptions: Vec<Phrase>,
+    /// The concept's own vocabulary: content words of its name and phrases, and of the
+    /// reference sentence it comes from (when the rubric knows the reference).
+    bag: Vec<BagWord>,
+    bag_weight: f64,
 }
 
-/// A compiled rubric: concepts with their phrases stemmed, plus the prompt's words (to spot an
-/// answer that only echoes the question).
+/// A compiled rubric: concepts with their phrases stemmed and their synonyms looked up, plus the
+/// prompt's words (to spot an answer that only echoes the question).
 #[derive(Debug, Clone)]
 pub struct Rubric {
     concepts: Vec<Concept>,
@@ -66,7 +92,8 @@ pub struct Rubric {
     shape_penalties: bool,
     total_weight: u32,
     prompt_stems: FxHashSet<String>,
-    rubric_stems: FxHashSet<String>,
+    /// Every stem of the question's vocabulary: prompt, phrases, names, reference.
+    topic_stems: FxHashSet<String>,
 }
 
 /// How weighted coverage (0–1) becomes credit before penalties.
@@ -83,39 +110,172 @@ pub enum Credit {
 
 /// Most words between two consecutive content words of a phrase for it still to match.
 pub const MAX_GAP: usize = 3;
-/// How many words before a match a negator still reaches ("does not release": 1, "does not
-/// actually release": 2). 2 rather than 3: on the Mohler set a wider window cancelled more
-/// correct mentions than it caught (r 0.541 at 3, 0.543 at 2, same settings otherwise).
-pub const NEGATION_WINDOW: usize = 2;
+/// How far a negator reaches forward within its clause, in words ("does not, even during
+/// blocking I/O, release": the scope ends at the clause's end or at a conjunction first).
+pub const NEGATION_SCOPE: usize = 8;
 /// Answers with fewer words than this are flagged too short.
 pub const MIN_WORDS: usize = 8;
 /// Answers with more words than this are flagged too long (a paste, not an answer).
 pub const MAX_WORDS: usize = 1200;
 
+/// Partial credit: the most a concept earns from one sentence that covers its vocabulary
+/// without one of its phrases (a phrase match earns 1.0, or 0.9 through a synonym).
+pub const SOFT_MAX_CREDIT: f64 = 0.8;
+/// Partial credit: the vocabulary weight (in words of full weight) that earns
+/// [`SOFT_MAX_CREDIT`]; less earns proportionally less.
+pub const SOFT_FULL_WEIGHT: f64 = 2.5;
+/// Partial credit needs at least this share of [`SOFT_FULL_WEIGHT`], and two distinct words.
+pub const SOFT_MIN_SHARE: f64 = 0.4;
+/// Weight of a prompt word in a concept's vocabulary (repeating the question is no evidence;
+/// the same discount as reference mode's question words).
+pub const PROMPT_WORD_WEIGHT: f64 = 0.3;
+/// Weight of a word that only the concept's reference sentence contributes (not its name or
+/// phrases): it belongs to the idea's context more loosely.
+pub const REFERENCE_WORD_WEIGHT: f64 = 0.6;
+/// Off-topic: an answer that earned nothing and shares less than this share of its content
+/// words with the question's whole vocabulary.
+pub const OFF_TOPIC_SHARE: f64 = 0.15;
+
 impl Rubric {
     /// Compiles concepts into a rubric. `prompt` is the question text (may be empty).
+    ///
+    /// Each phrase word gets its synonyms from [`synonyms::THESAURUS`]. Each concept's
+    /// vocabulary for partial credit is the content words of its name and phrases, each weighted
+    /// 1 ÷ (number of the rubric's concepts that share the word), × [`PROMPT_WORD_WEIGHT`] when
+    /// the prompt has it, × [`PROMPT_WORD_WEIGHT`] again for generic words ("python", "code").
     pub fn new(concepts: Vec<ConceptSpec>, prompt: &str) -> Rubric {
         let concepts: Vec<Concept> = concepts
             .into_iter()
             .map(|spec| Concept {
                 phrases: spec.phrases.iter().map(|p| compile_phrase(p)).collect(),
+                misconceptions: spec
+                    .misconceptions
+                    .iter()
+                    .map(|p| compile_phrase(p))
+                    .collect(),
+                bag: Vec::new(),
+                bag_weight: 0.0,
                 spec,
             })
             .collect();
         let total_weight = concepts.iter().map(|c| c.spec.weight.max(1)).sum();
         let prompt_stems = content_stems(prompt);
-        let rubric_stems = concepts
+        let phrase_stems: FxHashSet<String> = concepts
             .iter()
-            .flat_map(|c| c.phrases.iter().flat_map(|p| p.stems.iter().cloned()))
+            .flat_map(|c| {
+                c.phrases
+                    .iter()
+                    .flat_map(|p| p.words.iter().map(|w| w.stem.clone()))
+            })
             .collect();
-        Rubric {
+        let mut rubric = Rubric {
             concepts,
             credit: Credit::Linear,
             min_words: MIN_WORDS,
             shape_penalties: true,
             total_weight,
+            topic_stems: prompt_stems.union(&phrase_stems).cloned().collect(),
             prompt_stems,
-            rubric_stems,
+        };
+        rubric.build_bags(None);
+        rubric
+    }
+
+    /// Adds the reference answer: each concept's vocabulary gains the content words of the
+    /// reference sentence that shares most of its phrase words (at [`REFERENCE_WORD_WEIGHT`]),
+    /// and the reference's words count as on-topic.
+    pub fn with_reference(mut self, reference: &str) -> Rubric {
+        self.topic_stems.extend(content_stems(reference));
+        self.build_bags(Some(reference));
+        self
+    }
+
+    fn build_bags(&mut self, reference: Option<&str>) {
+        // (stem, surface word, from the name or phrases rather than the reference)
+        let mut raw: Vec<Vec<(String, String, bool)>> = Vec::with_capacity(self.concepts.len());
+        let sentences: Vec<Vec<Token>> = reference.map(split_sentences).unwrap_or_default();
+        for c in &self.concepts {
+            let mut words: Vec<(String, String, bool)> = Vec::new();
+            let mut add = |text: &str, core: bool| {
+                for t in tokenize(text) {
+                    if t.stop || t.negator || t.stem.chars().count() < 2 {
+                        continue;
+                    }
+                    if let Some(w) = words.iter_mut().find(|w| w.0 == t.stem) {
+                        w.2 |= core;
+                    } else {
+                        words.push((t.stem, text[t.start..t.end].to_lowercase(), core));
+                    }
+                }
+            };
+            add(&c.spec.name, true);
+            for p in &c.spec.phrases {
+                add(p, true);
+            }
+            let core: FxHashSet<&str> = c
+                .phrases
+                .iter()
+                .flat_map(|p| p.words.iter().map(|w| w.stem.as_str()))
+                .collect();
+            let best = sentences
+                .iter()
+                .map(|s| {
+                    let shared: FxHashSet<&str> = s
+                        .iter()
+                        .filter(|t| core.contains(t.stem.as_str()))
+                        .map(|t| t.stem.as_str())
+                        .collect();
+                    (shared.len(), s)
+                })
+                .filter(|(n, _)| *n > 0)
+                .max_by_key(|(n, _)| *n);
+            if let Some((_, sentence)) = best {
+                for t in sentence.iter() {
+                    if !t.stop
+                        && !t.negator
+                        && t.stem.chars().count() >= 2
+                        && !words.iter().any(|w| w.0 == t.stem)
+                    {
+                        words.push((t.stem.clone(), t.stem.clone(), false));
+                    }
+                }
+            }
+            raw.push(words);
+        }
+        let mut shared: FxHashMap<&str, usize> = FxHashMap::default();
+        for words in &raw {
+            for w in words {
+                *shared.entry(w.0.as_str()).or_default() += 1;
+            }
+        }
+        let generic = &*GENERIC_STEMS;
+        let bags: Vec<Vec<BagWord>> = raw
+            .iter()
+            .map(|words| {
+                words
+                    .iter()
+                    .map(|(stem, surface, core)| {
+                        let mut weight = 1.0 / shared[stem.as_str()] as f64;
+                        if !core {
+                            weight *= REFERENCE_WORD_WEIGHT;
+                        }
+                        if self.prompt_stems.contains(stem) {
+                            weight *= PROMPT_WORD_WEIGHT;
+                        }
+                        if generic.contains(stem) {
+                            weight *= PROMPT_WORD_WEIGHT;
+                        }
+                        BagWord {
+                            word: word(stem, surface),
+                            weight,
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
+        for (c, bag) in self.concepts.iter_mut().zip(bags) {
+            c.bag_weight = bag.iter().map(|b| b.weight).sum();
+            c.bag = bag;
         }
     }
 
@@ -154,25 +314,81 @@ impl Rubric {
         self.concepts[index]
             .phrases
             .iter()
-            .map(|p| p.stems.clone())
+            .map(|p| p.words.iter().map(|w| w.stem.clone()).collect())
             .collect()
+    }
+}
+
+/// Generic words of our field, as stems: they weigh little as evidence of any one concept.
+static GENERIC_STEMS: LazyLock<FxHashSet<String>> = LazyLock::new(|| {
+    GENERIC_WORDS
+        .iter()
+        .flat_map(|w| tokenize(w))
+        .map(|t| t.stem)
+        .collect()
+});
+
+/// Words too common in answers about Python to be evidence of anything on their own: they
+/// weigh little in a concept's vocabulary, and `questions lint` rejects a phrase whose only
+/// content word is one of them.
+pub const GENERIC_WORDS: &[&str] = &[
+    "python",
+    "function",
+    "functions",
+    "code",
+    "data",
+    "value",
+    "values",
+    "object",
+    "objects",
+    "use",
+    "used",
+    "using",
+    "list",
+    "thing",
+    "things",
+    "way",
+    "make",
+    "work",
+    "works",
+    "program",
+    "variable",
+    "variables",
+    "method",
+    "methods",
+    "class",
+    "classes",
+    "type",
+    "types",
+    "call",
+    "run",
+    "runs",
+    "get",
+    "set",
+    "like",
+    "good",
+    "better",
+    "need",
+    "stuff",
+];
+
+fn word(stem: &str, surface: &str) -> Word {
+    Word {
+        stem: stem.to_string(),
+        synonyms: synonyms::THESAURUS.synonyms(surface, stem),
     }
 }
 
 fn compile_phrase(phrase: &str) -> Phrase {
     let toks = tokenize(phrase);
     let negated = toks.iter().any(|t| t.negator);
-    let content: Vec<String> = toks
+    let has_content = toks.iter().any(|t| !t.stop && !t.negator);
+    let words = toks
         .iter()
-        .filter(|t| !t.stop && !t.negator)
-        .map(|t| t.stem.clone())
+        .filter(|t| !has_content || (!t.stop && !t.negator))
+        .map(|t| word(&t.stem, &phrase[t.start..t.end].to_lowercase()))
         .collect();
-    let stems = if content.is_empty() {
-        toks.into_iter().map(|t| t.stem).collect()
-    } else {
-        content
-    };
-    Phrase { stems, negated }
+    Phrase { words, negated }
 }
 
 fn content_stems(text: &str) -> FxHashSet<String> {
@@ -181,6 +397,35 @@ fn content_stems(text: &str) -> FxHashSet<String> {
         .filter(|t| !t.stop && !t.negator)
         .map(|t| t.stem)
         .collect()
+}
+
+fn split_sentences(text: &str) -> Vec<Vec<Token>> {
+    let mut out: Vec<Vec<Token>> = Vec::new();
+    for t in tokenize(text) {
+        match out.last_mut() {
+            Some(s) if s[0].sentence == t.sentence => s.push(t),
+            _ => out.push(vec![t]),
+        }
+    }
+    out
+}
+
+/// How a concept was earned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Match {
+    /// One of its phrases, word for word (after stemming).
+    Phrase,
+    /// One of its phrases, with some words said through synonyms.
+    Synonym,
+    /// A sentence that covers part of its vocabulary: partial credit.
+    Partial,
+    /// Not earned.
+    Missed,
+    /// The answer says the opposite (a phrase under negation).
+    Negated,
+    /// The answer states one of its known misconceptions.
+    Misconception,
 }
 
 /// What the checker found for one concept.
@@ -192,12 +437,21 @@ pub struct ConceptResult {
     pub kind: ConceptKind,
     /// The concept's weight.
     pub weight: u32,
-    /// Whether any phrase matched.
+    /// Whether the concept earned any credit.
     pub matched: bool,
-    /// The answer's own words that matched, with offsets; `None` when missed.
+    /// Share of the weight earned, 0–1: 1 for a phrase, [`synonyms::SYNONYM_CREDIT`] through a
+    /// synonym, up to [`SOFT_MAX_CREDIT`] for partial coverage.
+    pub credit: f64,
+    /// How it was earned, or why not.
+    #[serde(rename = "match")]
+    pub how: Match,
+    /// The answer's own words that earned it (the phrase, or the sentence for partial credit),
+    /// with offsets; `None` when missed.
     pub evidence: Option<Evidence>,
-    /// The hint, for a missed concept only.
+    /// The hint, when the concept is missed or only partly earned.
     pub hint: Option<String>,
+    /// The misconception the answer stated, when [`Match::Misconception`].
+    pub misconception: Option<String>,
 }
 
 /// The part of an answer that matched a concept.
@@ -227,10 +481,12 @@ pub enum FlagKind {
     QuestionEcho,
     /// The same words repeated over and over.
     Repetition,
-    /// Matched nothing and shares almost no words with the rubric.
+    /// Earned nothing and shares almost no words with the question.
     OffTopic,
     /// Matched only definition concepts: says what it is, not how or why it works.
     DefinitionOnly,
+    /// States a known misconception.
+    Misconception,
 }
 
 /// A flag with the sentence a person sees.
@@ -245,9 +501,9 @@ pub struct Flag {
 /// The checker's verdict on one answer.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Report {
-    /// 0–100: weighted concept coverage × the penalty factor of any gaming flags.
+    /// 0–100: weighted concept credit × the penalty factor of any gaming flags.
     pub score: u8,
-    /// Weighted coverage before penalties, 0–100.
+    /// Weighted credit before penalties, 0–100.
     pub coverage: u8,
     /// One entry per rubric concept, in rubric order.
     pub concepts: Vec<ConceptResult>,
@@ -264,56 +520,70 @@ impl Report {
     }
 }
 
+/// An answer read once: its tokens, where each stem occurs, and which words are negated.
+struct Answer<'a> {
+    text: &'a str,
+    tokens: &'a [Token],
+    index: FxHashMap<&'a str, Vec<usize>>,
+    negated: Vec<bool>,
+}
+
+impl<'a> Answer<'a> {
+    fn new(text: &'a str, tokens: &'a [Token]) -> Answer<'a> {
+        let mut index: FxHashMap<&str, Vec<usize>> =
+            FxHashMap::with_capacity_and_hasher(tokens.len(), Default::default());
+        for (i, t) in tokens.iter().enumerate() {
+            index.entry(t.stem.as_str()).or_default().push(i);
+        }
+        Answer {
+            text,
+            tokens,
+            index,
+            negated: negation_scope(tokens),
+        }
+    }
+
+    fn evidence(&self, a: usize, b: usize) -> Evidence {
+        let (start, end) = (self.tokens[a].start, self.tokens[b].end);
+        Evidence {
+            text: self.text[start..end].to_string(),
+            start: char_offset(self.text, start),
+            end: char_offset(self.text, end),
+        }
+    }
+}
+
 /// Scores `answer` against `rubric`.
 ///
-/// Score = round(100 × credit(Σ weight of matched concepts / Σ weight) × penalty), where the
-/// credit curve is the rubric's [`Credit`] (linear unless derived from a reference), and the penalty is
-/// the product of: 0.5 for [`FlagKind::TooShort`], 0.4 for [`FlagKind::KeywordList`], 0.3 for
+/// Each concept earns a credit from 0 to 1: 1 when one of its phrases occurs (stemmed, in
+/// order, at most [`MAX_GAP`] words apart), [`synonyms::SYNONYM_CREDIT`] when some of the
+/// phrase's words occur only as synonyms, else partial credit when one sentence covers enough
+/// of the concept's weighted vocabulary (up to [`SOFT_MAX_CREDIT`]). A phrase under negation
+/// (see [`negation_scope`]) earns nothing and blocks partial credit; a stated misconception
+/// cancels the concept and is reported.
+///
+/// Score = round(100 × curve(Σ credit × weight / Σ weight) × penalty), where the curve is the
+/// rubric's [`Credit`] (linear unless derived from a reference), and the penalty is the
+/// product of: 0.5 for [`FlagKind::TooShort`], 0.4 for [`FlagKind::KeywordList`], 0.3 for
 /// [`FlagKind::QuestionEcho`], 0.5 for [`FlagKind::Repetition`] and 0.5 for
 /// [`FlagKind::TooLong`]. The factors are this project's choice, set so that each gaming case
 /// lands well below an honest answer of the same coverage.
 pub fn check(rubric: &Rubric, answer: &str) -> Report {
     let tokens = tokenize(answer);
+    let a = Answer::new(answer, &tokens);
     let words = tokens.len();
-    let mut index: FxHashMap<&str, Vec<usize>> =
-        FxHashMap::with_capacity_and_hasher(words, Default::default());
-    for (i, t) in tokens.iter().enumerate() {
-        index.entry(t.stem.as_str()).or_default().push(i);
-    }
-
-    let mut matched_weight = 0u32;
     let mut in_evidence = vec![false; words];
+    let mut earned = 0.0;
     let mut concepts = Vec::with_capacity(rubric.concepts.len());
     for concept in &rubric.concepts {
-        let found = concept
-            .phrases
-            .iter()
-            .find_map(|p| find_phrase(p, &tokens, &index));
-        let evidence = found.map(|(a, b)| {
-            in_evidence[a..=b].iter_mut().for_each(|x| *x = true);
-            let (start, end) = (tokens[a].start, tokens[b].end);
-            Evidence {
-                text: answer[start..end].to_string(),
-                start: char_offset(answer, start),
-                end: char_offset(answer, end),
-            }
-        });
-        if evidence.is_some() {
-            matched_weight += concept.spec.weight.max(1);
-        }
-        concepts.push(ConceptResult {
-            name: concept.spec.name.clone(),
-            kind: concept.spec.kind,
-            weight: concept.spec.weight.max(1),
-            matched: evidence.is_some(),
-            hint: evidence.is_none().then(|| concept.spec.hint.clone()),
-            evidence,
-        });
+        let result = score_concept(concept, &a, &mut in_evidence);
+        earned += result.credit * f64::from(result.weight);
+        concepts.push(result);
     }
     let share = if rubric.total_weight == 0 {
         0.0
     } else {
-        f64::from(matched_weight) / f64::from(rubric.total_weight)
+        earned / f64::from(rubric.total_weight)
     };
     let coverage = 100.0 * share;
     let credit = 100.0
@@ -321,7 +591,6 @@ pub fn check(rubric: &Rubric, answer: &str) -> Report {
             Credit::Linear => share,
             Credit::Sqrt => share.sqrt(),
         };
-
     let content_words = tokens.iter().filter(|t| !t.stop).count();
     let evidence_share = tokens
         .iter()
@@ -329,7 +598,7 @@ pub fn check(rubric: &Rubric, answer: &str) -> Report {
         .filter(|(t, &inside)| inside && !t.stop)
         .count() as f64
         / content_words.max(1) as f64;
-    let flags = flags(rubric, answer, &tokens, &concepts, evidence_share);
+    let flags = flags(rubric, &a, &concepts, evidence_share);
     let penalty: f64 = flags
         .iter()
         .map(|f| match f.kind {
@@ -343,35 +612,156 @@ pub fn check(rubric: &Rubric, answer: &str) -> Report {
         .product();
     Report {
         score: (credit * penalty).round().clamp(0.0, 100.0) as u8,
-        coverage: coverage.round() as u8,
+        coverage: coverage.round().clamp(0.0, 100.0) as u8,
         concepts,
         flags,
         words,
     }
 }
 
-/// Finds the first non-negated occurrence of `phrase`; returns the token range it spans.
-fn find_phrase(
-    phrase: &Phrase,
-    tokens: &[Token],
-    index: &FxHashMap<&str, Vec<usize>>,
-) -> Option<(usize, usize)> {
-    phrase.stems.first()?;
-    let positions: Vec<std::borrow::Cow<'_, [usize]>> = phrase
-        .stems
-        .iter()
-        .map(|s| positions_of(s, index))
-        .collect::<Option<_>>()?;
-    let rest: Vec<&[usize]> = positions[1..].iter().map(|p| p.as_ref()).collect();
-    for &start in positions[0].iter() {
-        if let Some(end) = extend(&rest, start) {
-            // A negated phrase ("does not copy") needs the negation; any other must lack it.
-            if phrase.negated == negated(tokens, start, end) {
-                return Some((start, end));
+fn score_concept(concept: &Concept, a: &Answer<'_>, in_evidence: &mut [bool]) -> ConceptResult {
+    let spec = &concept.spec;
+    let mut result = ConceptResult {
+        name: spec.name.clone(),
+        kind: spec.kind,
+        weight: spec.weight.max(1),
+        matched: false,
+        credit: 0.0,
+        how: Match::Missed,
+        evidence: None,
+        hint: Some(spec.hint.clone()),
+        misconception: None,
+    };
+    for (text, m) in spec.misconceptions.iter().zip(&concept.misconceptions) {
+        if let Some(found) = find_phrase(m, a) {
+            if !found.negated {
+                result.how = Match::Misconception;
+                result.evidence = Some(a.evidence(found.start, found.end));
+                result.misconception = Some(text.clone());
+                return result;
             }
         }
     }
-    None
+    let mut denied = false;
+    let mut best: Option<Found> = None;
+    for p in &concept.phrases {
+        if let Some(found) = find_phrase(p, a) {
+            if found.negated != p.negated {
+                denied = true;
+                continue;
+            }
+            if best.as_ref().is_none_or(|b| found.synonyms < b.synonyms) {
+                best = Some(found);
+            }
+        }
+    }
+    if let Some(found) = best {
+        in_evidence[found.start..=found.end]
+            .iter_mut()
+            .for_each(|x| *x = true);
+        result.matched = true;
+        (result.credit, result.how) = if found.synonyms == 0 {
+            (1.0, Match::Phrase)
+        } else {
+            (synonyms::SYNONYM_CREDIT, Match::Synonym)
+        };
+        result.evidence = Some(a.evidence(found.start, found.end));
+        result.hint = None;
+        return result;
+    }
+    if denied {
+        result.how = Match::Negated;
+        return result;
+    }
+    if let Some((credit, first, last)) = soft_match(concept, a) {
+        result.matched = true;
+        result.credit = credit;
+        result.how = Match::Partial;
+        result.evidence = Some(a.evidence(first, last));
+    }
+    result
+}
+
+/// Partial credit: the best sentence's share of the concept's weighted vocabulary, as
+/// (credit, first token, last token of the sentence).
+fn soft_match(concept: &Concept, a: &Answer<'_>) -> Option<(f64, usize, usize)> {
+    if concept.bag.len() < 3 || a.tokens.is_empty() {
+        return None;
+    }
+    // sentence → (weight found, distinct words found)
+    let mut per_sentence: FxHashMap<u32, (f64, usize)> = FxHashMap::default();
+    for b in &concept.bag {
+        let mut seen: FxHashMap<u32, f64> = FxHashMap::default();
+        let mut visit = |stem: &str, credit: f64| {
+            if let Some(ps) = a.index.get(stem) {
+                for &p in ps {
+                    if a.negated[p] {
+                        continue;
+                    }
+                    let e = seen.entry(a.tokens[p].sentence).or_insert(0.0);
+                    *e = e.max(credit);
+                }
+            }
+        };
+        visit(&b.word.stem, 1.0);
+        for s in &b.word.synonyms {
+            visit(s, synonyms::SYNONYM_CREDIT);
+        }
+        for (sentence, credit) in seen {
+            let e = per_sentence.entry(sentence).or_insert((0.0, 0));
+            e.0 += b.weight * credit;
+            e.1 += 1;
+        }
+    }
+    let full = SOFT_FULL_WEIGHT.min(concept.bag_weight);
+    let (sentence, (weight, _)) = per_sentence
+        .into_iter()
+        .filter(|(_, (_, n))| *n >= 2)
+        .max_by(|x, y| x.1 .0.total_cmp(&y.1 .0).then(y.0.cmp(&x.0)))?;
+    let share = (weight / full).min(1.0);
+    if share < SOFT_MIN_SHARE {
+        return None;
+    }
+    let first = a.tokens.iter().position(|t| t.sentence == sentence)?;
+    let last = a.tokens.iter().rposition(|t| t.sentence == sentence)?;
+    Some((SOFT_MAX_CREDIT * share, first, last))
+}
+
+/// A phrase found in an answer.
+struct Found {
+    start: usize,
+    end: usize,
+    /// How many of its words matched through a synonym.
+    synonyms: usize,
+    /// Whether any of its words lies in a negation's scope.
+    negated: bool,
+}
+
+/// Finds a phrase, preferring an occurrence outside any negation's scope; returns the token
+/// range it spans.
+fn find_phrase(phrase: &Phrase, a: &Answer<'_>) -> Option<Found> {
+    phrase.words.first()?;
+    let positions: Vec<Vec<(usize, bool)>> = phrase
+        .words
+        .iter()
+        .map(|w| positions_of(w, &a.index))
+        .collect::<Option<_>>()?;
+    let mut negated_hit: Option<Found> = None;
+    for &(start, syn) in positions[0].iter() {
+        if let Some((end, syns)) = extend(&positions[1..], start) {
+            let found = Found {
+                start,
+                end,
+                synonyms: syns + usize::from(syn),
+                negated: a.negated[start..=end].iter().any(|&n| n),
+            };
+            if found.negated == phrase.negated {
+                return Some(found);
+            }
+            negated_hit.get_or_insert(found);
+        }
+    }
+    negated_hit
 }
 
 /// Shortest stem that may match a misspelling of itself.
@@ -399,106 +789,162 @@ fn one_edit_apart(a: &[u8], b: &[u8]) -> bool {
     }
 }
 
-/// Where `stem` occurs in the answer: exact occurrences, or else occurrences of stems one edit
-/// away (Damerau–Levenshtein distance 1) when both are ASCII and at least
-/// [`TYPO_MIN_LEN`] characters long (shorter names differ by one letter on purpose: CPython and
-/// Cython), so "recurssion" and "dictionnary" still count. Sorted.
-fn positions_of<'a>(
-    stem: &str,
-    index: &'a FxHashMap<&str, Vec<usize>>,
-) -> Option<std::borrow::Cow<'a, [usize]>> {
-    if let Some(p) = index.get(stem) {
-        return Some(std::borrow::Cow::Borrowed(p.as_slice()));
+/// Where a phrase word occurs in the answer, sorted, each with whether it came through a
+/// synonym: exact occurrences and synonyms, or else occurrences of stems one edit away
+/// (Damerau–Levenshtein distance 1) when both are ASCII and at least [`TYPO_MIN_LEN`]
+/// characters long (shorter names differ by one letter on purpose: CPython and Cython), so
+/// "recurssion" and "dictionnary" still count.
+fn positions_of(word: &Word, index: &FxHashMap<&str, Vec<usize>>) -> Option<Vec<(usize, bool)>> {
+    let mut found: Vec<(usize, bool)> = index
+        .get(word.stem.as_str())
+        .map(|p| p.iter().map(|&i| (i, false)).collect())
+        .unwrap_or_default();
+    for s in &word.synonyms {
+        if let Some(p) = index.get(s.as_str()) {
+            found.extend(p.iter().map(|&i| (i, true)));
+        }
     }
-    if stem.len() < TYPO_MIN_LEN || !stem.is_ascii() {
-        return None;
+    if found.is_empty() && word.stem.len() >= TYPO_MIN_LEN && word.stem.is_ascii() {
+        found = index
+            .iter()
+            .filter(|(s, _)| {
+                s.len() >= TYPO_MIN_LEN && one_edit_apart(s.as_bytes(), word.stem.as_bytes())
+            })
+            .flat_map(|(_, p)| p.iter().map(|&i| (i, false)))
+            .collect();
     }
-    let mut found: Vec<usize> = index
-        .iter()
-        .filter(|(s, _)| s.len() >= TYPO_MIN_LEN && one_edit_apart(s.as_bytes(), stem.as_bytes()))
-        .flat_map(|(_, p)| p.iter().copied())
-        .collect();
     if found.is_empty() {
         return None;
     }
     found.sort_unstable();
-    Some(std::borrow::Cow::Owned(found))
+    Some(found)
 }
 
 /// Depth-first search for the rest of a phrase after position `prev`, each next word at most
-/// [`MAX_GAP`] words after the previous one. Returns the last word's position.
-fn extend(rest: &[&[usize]], prev: usize) -> Option<usize> {
+/// [`MAX_GAP`] words after the previous one. Returns the last word's position and how many
+/// words matched through a synonym.
+fn extend(rest: &[Vec<(usize, bool)>], prev: usize) -> Option<(usize, usize)> {
     let Some((next, tail)) = rest.split_first() else {
-        return Some(prev);
+        return Some((prev, 0));
     };
-    let from = next.partition_point(|&p| p <= prev);
+    let from = next.partition_point(|&(p, _)| p <= prev);
     next[from..]
         .iter()
-        .take_while(|&&p| p <= prev + 1 + MAX_GAP)
-        .find_map(|&p| extend(tail, p))
+        .take_while(|&&(p, _)| p <= prev + 1 + MAX_GAP)
+        .find_map(|&(p, syn)| extend(tail, p).map(|(end, n)| (end, n + usize::from(syn))))
 }
 
-/// Whether a negator in the same clause stands within [`NEGATION_WINDOW`] words before `start`
-/// or anywhere inside `start..=end`.
-fn negated(tokens: &[Token], start: usize, end: usize) -> bool {
-    let clause = tokens[start].clause;
-    let from = start.saturating_sub(NEGATION_WINDOW);
-    tokens[from..=end]
-        .iter()
-        .any(|t| t.negator && (t.clause == clause || t.start > tokens[start].start))
+/// Stems of words that end a negation's scope inside a clause: a new clause starts at them.
+const SCOPE_ENDS: &[&str] = &[
+    "but", "so", "because", "which", "while", "wherea", "although", "though", "sinc", "unless",
+    "howev", "yet", "instead", "otherwis", "then", "therefor", "thus", "henc",
+];
+
+/// Stems that make a negator reach back over its clause: "a lock isn't needed", "copying is
+/// not required", "that is not true".
+const ABSENCE_PREDICATES: &[&str] = &[
+    "need",
+    "requir",
+    "necessari",
+    "true",
+    "case",
+    "correct",
+    "right",
+    "possibl",
+    "allow",
+    "happen",
+    "exist",
+];
+
+/// Which words of an answer lie in a negation's scope, clause by clause: from a negator
+/// (`not`, `never`, `no`, `without`, any `n't` word ...) forward to the end of its clause (a
+/// punctuation mark, "but", or a conjunction in [`SCOPE_ENDS`]) and at most [`NEGATION_SCOPE`]
+/// words; back to the clause's start too when the negator is followed by a predicate of absence
+/// ("X isn't needed"). "not only", "not just" and "no matter" negate nothing.
+pub fn negation_scope(tokens: &[Token]) -> Vec<bool> {
+    let mut out = vec![false; tokens.len()];
+    let ends = |t: &Token| SCOPE_ENDS.contains(&t.stem.as_str());
+    for (i, t) in tokens.iter().enumerate() {
+        if !t.negator {
+            continue;
+        }
+        let next = tokens.get(i + 1);
+        if next.is_some_and(|n| {
+            n.clause == t.clause && matches!(n.stem.as_str(), "onli" | "just" | "mere" | "matter")
+        }) {
+            continue;
+        }
+        let mut j = i + 1;
+        while j < tokens.len()
+            && j <= i + NEGATION_SCOPE
+            && tokens[j].clause == t.clause
+            && !ends(&tokens[j])
+        {
+            out[j] = true;
+            j += 1;
+        }
+        let absence = tokens[i + 1..]
+            .iter()
+            .take(3)
+            .take_while(|n| n.clause == t.clause)
+            .any(|n| ABSENCE_PREDICATES.contains(&n.stem.as_str()));
+        if absence {
+            let mut k = i;
+            while k > 0 && tokens[k - 1].clause == t.clause && !ends(&tokens[k - 1]) {
+                k -= 1;
+                out[k] = true;
+            }
+        }
+    }
+    out
 }
 
 /// `evidence_share` is the share of the answer's content words (not stop words) that lie inside
 /// matched phrases: near 1 for an answer that is nothing but rubric phrases.
 fn flags(
     rubric: &Rubric,
-    answer: &str,
-    tokens: &[Token],
+    a: &Answer<'_>,
     concepts: &[ConceptResult],
     evidence_share: f64,
 ) -> Vec<Flag> {
+    let tokens = a.tokens;
     let mut flags = Vec::new();
-    let mut flag = |kind: FlagKind, message: &str| {
-        flags.push(Flag {
-            kind,
-            message: message.to_string(),
-        })
-    };
+    let mut flag = |kind: FlagKind, message: String| flags.push(Flag { kind, message });
     let words = tokens.len();
     if words == 0 {
         flag(
             FlagKind::Empty,
-            "The answer has no words. Write a few sentences in your own words.",
+            "The answer has no words. Write a few sentences in your own words.".into(),
         );
         return flags;
     }
     if words < rubric.min_words {
         flag(
             FlagKind::TooShort,
-            "Too short to explain anything: say how it works and why, in a few sentences.",
+            "Too short to explain anything: say how it works and why, in a few sentences.".into(),
         );
     }
     if words > MAX_WORDS {
         flag(
             FlagKind::TooLong,
-            "Very long for a spoken answer: interviewers want the mechanism in a minute or two.",
+            "Very long for a spoken answer: interviewers want the mechanism in a minute or two."
+                .into(),
         );
     }
     let content: Vec<&Token> = tokens.iter().filter(|t| !t.stop && !t.negator).collect();
     // Single letters (the `I` and `O` of "I/O", list markers) say nothing about sentence shape.
     let long: Vec<&Token> = tokens.iter().filter(|t| t.end - t.start > 1).collect();
     let stop_share = long.iter().filter(|t| t.stop).count() as f64 / long.len().max(1) as f64;
-    let matched = concepts.iter().filter(|c| c.matched).count();
-    let mean_item = mean_list_item(answer);
+    let phrase_matches = concepts
+        .iter()
+        .filter(|c| matches!(c.how, Match::Phrase | Match::Synonym))
+        .count();
     if words >= 4
-        && ((matched >= 2 && evidence_share >= 0.9)
-            || stop_share < 0.15
-            || (stop_share < 0.3 && mean_item <= 5.0)
-            || mean_item <= 3.0)
+        && ((phrase_matches >= 2 && evidence_share >= 0.9) || stop_share < 0.15 || is_list(a.text))
     {
         flag(
             FlagKind::KeywordList,
-            "This reads as a list of keywords: explain in sentences how the pieces connect.",
+            "This reads as a list of keywords: explain in sentences how the pieces connect.".into(),
         );
     }
     if !content.is_empty() && !rubric.prompt_stems.is_empty() {
@@ -509,7 +955,7 @@ fn flags(
         if content.len() >= 3 && from_prompt as f64 / content.len() as f64 >= 0.75 {
             flag(
                 FlagKind::QuestionEcho,
-                "This mostly repeats the question: answer it in your own words.",
+                "This mostly repeats the question: answer it in your own words.".into(),
             );
         }
     }
@@ -518,25 +964,36 @@ fn flags(
         if (distinct.len() as f64) < 0.35 * content.len() as f64 {
             flag(
                 FlagKind::Repetition,
-                "The same words are repeated many times: each point once is enough.",
+                "The same words are repeated many times: each point once is enough.".into(),
             );
         }
     }
-    let any_matched = concepts.iter().any(|c| c.matched);
-    if !any_matched {
+    for c in concepts.iter().filter(|c| c.how == Match::Misconception) {
+        flag(
+            FlagKind::Misconception,
+            format!(
+                "A common misconception: “{}” is not right. Think again about: {}",
+                c.misconception.as_deref().unwrap_or_default(),
+                c.name
+            ),
+        );
+    }
+    let any_earned = concepts.iter().any(|c| c.matched);
+    if !any_earned && !content.is_empty() {
         let shared = content
             .iter()
-            .filter(|t| rubric.rubric_stems.contains(&t.stem))
+            .filter(|t| rubric.topic_stems.contains(&t.stem) && !GENERIC_STEMS.contains(&t.stem))
             .count();
-        if shared * 4 < content.len().max(1) {
+        if (shared as f64) < OFF_TOPIC_SHARE * content.len() as f64 {
             flag(
                 FlagKind::OffTopic,
-                "This does not seem to address the question: reread it and answer what it asks.",
+                "This does not seem to address the question: reread it and answer what it asks."
+                    .into(),
             );
         }
     }
     let has_mechanisms = concepts.iter().any(|c| c.kind == ConceptKind::Mechanism);
-    if any_matched
+    if any_earned
         && has_mechanisms
         && concepts
             .iter()
@@ -545,29 +1002,58 @@ fn flags(
     {
         flag(
             FlagKind::DefinitionOnly,
-            "You defined it but did not explain how or why it works: that is what interviewers probe.",
+            "You defined it but did not explain how or why it works: that is what interviewers probe."
+                .into(),
         );
     }
     flags
 }
 
-/// The mean number of words per item when an answer is split at line breaks, commas,
-/// semicolons and bullets; infinite when there are fewer than three items (not a list). A list
-/// of keywords has items of one to three words; sentences have more.
-fn mean_list_item(answer: &str) -> f64 {
-    let (mut items, mut words) = (0usize, 0usize);
-    for item in answer.split(['\n', ',', ';', '•', '|']) {
+/// Words that show an item of an answer is a clause, not a bare term: pronouns, auxiliaries,
+/// modals and conjunctions.
+const CLAUSE_CUES: &[&str] = &[
+    "is", "are", "was", "were", "be", "been", "being", "has", "have", "had", "does", "do", "did",
+    "can", "could", "will", "would", "should", "may", "might", "must", "it", "they", "you", "we",
+    "i", "he", "she", "this", "that", "which", "because", "so", "when", "if", "then", "there",
+    "its", "their", "your", "lets", "means", "gets", "makes", "just",
+];
+
+/// Most words in a list item that is a bare term ("fine-grained locks", "blocking system call").
+const MAX_TERM_WORDS: usize = 6;
+
+/// Whether an answer is shaped as a list of terms: at least three items (split at line breaks,
+/// commas, semicolons, bullets, pipes and spaced slashes or dashes), at least three quarters of
+/// them bare terms (at most [`MAX_TERM_WORDS`] words, no clause cue such as a pronoun, an
+/// auxiliary verb, a modal or a conjunction), holding most of the answer's words. Catches
+/// lists of multi-word phrases as well as of single words.
+pub fn is_list(answer: &str) -> bool {
+    let mut items = 0usize;
+    let mut terms = 0usize;
+    let (mut words, mut term_words) = (0usize, 0usize);
+    let normalized = answer
+        .replace(" / ", "\n")
+        .replace(" - ", "\n")
+        .replace(" -- ", "\n");
+    for item in normalized.split(['\n', ',', ';', '•', '|', '·']) {
+        let item = item.trim().trim_start_matches(['-', '*', '+']).trim();
         let n = item.split_whitespace().count();
-        if n > 0 {
-            items += 1;
-            words += n;
+        if n == 0 {
+            continue;
+        }
+        items += 1;
+        words += n;
+        let clause = item
+            .split(|c: char| !c.is_alphanumeric() && c != '\'')
+            .any(|w| {
+                let w = w.to_lowercase();
+                CLAUSE_CUES.contains(&w.as_str()) || w.ends_with("n't")
+            });
+        if n <= MAX_TERM_WORDS && !clause {
+            terms += 1;
+            term_words += n;
         }
     }
-    if items < 3 {
-        f64::INFINITY
-    } else {
-        words as f64 / items as f64
-    }
+    items >= 3 && terms * 4 >= items * 3 && term_words * 3 >= words * 2
 }
 
 #[cfg(test)]
@@ -581,6 +1067,7 @@ mod tests {
             kind,
             phrases: phrases.iter().map(|s| s.to_string()).collect(),
             hint: hint.into(),
+            misconceptions: Vec::new(),
         };
         Rubric::new(
             vec![
@@ -654,6 +1141,7 @@ mod tests {
             kind: ConceptKind::Mechanism,
             phrases: vec!["not enforced at runtime".into()],
             hint: "h".into(),
+            misconceptions: Vec::new(),
         };
         let r = Rubric::new(vec![spec], "");
         assert!(

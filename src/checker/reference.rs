@@ -78,6 +78,7 @@ pub fn rubric_from_reference(reference: &str, question: &str, idf: &Idf) -> Rubr
             kind: ConceptKind::Mechanism,
             phrases: vec![word.to_string()],
             hint: format!("Say something about “{word}”."),
+            misconceptions: Vec::new(),
         });
     }
     let reference_words = tokenize(reference).len();

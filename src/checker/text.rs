@@ -30,6 +30,8 @@ pub struct Token {
     /// Index of the clause the word belongs to: it grows at every `. , ; : ! ?` and at "but",
     /// so negation does not reach across clause boundaries.
     pub clause: u32,
+    /// Index of the sentence the word belongs to: it grows at every `. ! ?` and line break.
+    pub sentence: u32,
 }
 
 /// English stop words: the NLTK English list (Bird, Klein & Loper, *Natural Language Processing
@@ -248,6 +250,7 @@ fn push_tokens_inner(
     out: &mut Vec<Token>,
 ) {
     let mut clause = 0u32;
+    let mut sentence = 0u32;
     let mut last_end = 0usize;
     let mut lower = String::new();
     for (start, word) in text.unicode_word_indices() {
@@ -256,6 +259,12 @@ fn push_tokens_inner(
             .any(|c| matches!(c, '.' | ',' | ';' | ':' | '!' | '?' | '\n'))
         {
             clause += 1;
+            if text[last_end..start]
+                .chars()
+                .any(|c| matches!(c, '.' | '!' | '?' | '\n'))
+            {
+                sentence += 1;
+            }
         }
         last_end = start + word.len();
         // UAX #29 keeps `functools.wraps` and `a:b` together; the checker wants their parts.
@@ -279,6 +288,7 @@ fn push_tokens_inner(
                 stop,
                 negator,
                 clause,
+                sentence,
             });
         }
     }
@@ -298,7 +308,7 @@ thread_local! {
 }
 
 /// Normalises one lower-case word: (stem, is a stop word, is a negator). Memoised per thread.
-fn normalize(lower: &str) -> (String, bool, bool) {
+pub(crate) fn normalize(lower: &str) -> (String, bool, bool) {
     MEMO.with(|memo| {
         let mut memo = memo.borrow_mut();
         if let Some((stem, stop, negator)) = memo.get(lower) {
