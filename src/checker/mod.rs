@@ -94,6 +94,8 @@ pub struct Rubric {
     prompt_stems: FxHashSet<String>,
     /// Every stem of the question's vocabulary: prompt, phrases, names, reference.
     topic_stems: FxHashSet<String>,
+    /// Whether negation is read at all (see [`Rubric::with_negation`]).
+    negation: bool,
 }
 
 /// How weighted coverage (0–1) becomes credit before penalties.
@@ -118,6 +120,11 @@ pub const MIN_WORDS: usize = 8;
 /// Answers with more words than this are flagged too long (a paste, not an answer).
 pub const MAX_WORDS: usize = 1200;
 
+/// Score factor for an answer shaped as a keyword list: a list earns well under half of what
+/// the same concepts earn in sentences (0.4 before partial credit; 0.3 keeps lists below honest
+/// partial answers on the graded development set: keywords 23 vs partial 26 of 100).
+pub const KEYWORD_LIST_FACTOR: f64 = 0.3;
+
 /// Partial credit: the most a concept earns from one sentence that covers its vocabulary
 /// without one of its phrases (a phrase match earns 1.0, or 0.9 through a synonym).
 pub const SOFT_MAX_CREDIT: f64 = 0.8;
@@ -126,9 +133,11 @@ pub const SOFT_MAX_CREDIT: f64 = 0.8;
 pub const SOFT_FULL_WEIGHT: f64 = 2.5;
 /// Partial credit needs at least this share of [`SOFT_FULL_WEIGHT`], and two distinct words.
 pub const SOFT_MIN_SHARE: f64 = 0.4;
-/// Weight of a prompt word in a concept's vocabulary (repeating the question is no evidence;
-/// the same discount as reference mode's question words).
-pub const PROMPT_WORD_WEIGHT: f64 = 0.3;
+/// Weight of a prompt word in a concept's vocabulary: repeating the question is no evidence,
+/// so partial credit never comes from the question's own words.
+pub const PROMPT_WORD_WEIGHT: f64 = 0.0;
+/// Weight of a generic word ("python", "code") in a concept's vocabulary.
+pub const GENERIC_WORD_WEIGHT: f64 = 0.3;
 /// Weight of a word that only the concept's reference sentence contributes (not its name or
 /// phrases): it belongs to the idea's context more loosely.
 pub const REFERENCE_WORD_WEIGHT: f64 = 0.6;
@@ -142,7 +151,7 @@ impl Rubric {
     /// Each phrase word gets its synonyms from [`synonyms::THESAURUS`]. Each concept's
     /// vocabulary for partial credit is the content words of its name and phrases, each weighted
     /// 1 ÷ (number of the rubric's concepts that share the word), × [`PROMPT_WORD_WEIGHT`] when
-    /// the prompt has it, × [`PROMPT_WORD_WEIGHT`] again for generic words ("python", "code").
+    /// the prompt has it, × [`GENERIC_WORD_WEIGHT`] for generic words ("python", "code").
     pub fn new(concepts: Vec<ConceptSpec>, prompt: &str) -> Rubric {
         let concepts: Vec<Concept> = concepts
             .into_iter()
@@ -176,6 +185,7 @@ impl Rubric {
             total_weight,
             topic_stems: prompt_stems.union(&phrase_stems).cloned().collect(),
             prompt_stems,
+            negation: true,
         };
         rubric.build_bags(None);
         rubric
@@ -263,7 +273,7 @@ impl Rubric {
                             weight *= PROMPT_WORD_WEIGHT;
                         }
                         if generic.contains(stem) {
-                            weight *= PROMPT_WORD_WEIGHT;
+                            weight *= GENERIC_WORD_WEIGHT;
                         }
                         BagWord {
                             word: word(stem, surface),
@@ -273,10 +283,18 @@ impl Rubric {
                     .collect()
             })
             .collect();
-        for (c, bag) in self.concepts.iter_mut().zip(bags) {
+        for (c, mut bag) in self.concepts.iter_mut().zip(bags) {
+            bag.retain(|b| b.weight > 0.0);
             c.bag_weight = bag.iter().map(|b| b.weight).sum();
             c.bag = bag;
         }
+    }
+
+    /// Whether a match under negation is told apart from a plain one (default on). Off, every
+    /// occurrence counts whatever its polarity.
+    pub fn with_negation(mut self, on: bool) -> Rubric {
+        self.negation = on;
+        self
     }
 
     /// Sets how coverage turns into score (see [`Credit`]).
@@ -564,13 +582,16 @@ impl<'a> Answer<'a> {
 ///
 /// Score = round(100 × curve(Σ credit × weight / Σ weight) × penalty), where the curve is the
 /// rubric's [`Credit`] (linear unless derived from a reference), and the penalty is the
-/// product of: 0.5 for [`FlagKind::TooShort`], 0.4 for [`FlagKind::KeywordList`], 0.3 for
+/// product of: 0.5 for [`FlagKind::TooShort`], [`KEYWORD_LIST_FACTOR`] for [`FlagKind::KeywordList`], 0.3 for
 /// [`FlagKind::QuestionEcho`], 0.5 for [`FlagKind::Repetition`] and 0.5 for
 /// [`FlagKind::TooLong`]. The factors are this project's choice, set so that each gaming case
 /// lands well below an honest answer of the same coverage.
 pub fn check(rubric: &Rubric, answer: &str) -> Report {
     let tokens = tokenize(answer);
-    let a = Answer::new(answer, &tokens);
+    let mut a = Answer::new(answer, &tokens);
+    if !rubric.negation {
+        a.negated.iter_mut().for_each(|n| *n = false);
+    }
     let words = tokens.len();
     let mut in_evidence = vec![false; words];
     let mut earned = 0.0;
@@ -603,7 +624,7 @@ pub fn check(rubric: &Rubric, answer: &str) -> Report {
         .iter()
         .map(|f| match f.kind {
             FlagKind::TooShort if rubric.shape_penalties => 0.5,
-            FlagKind::KeywordList if rubric.shape_penalties => 0.4,
+            FlagKind::KeywordList if rubric.shape_penalties => KEYWORD_LIST_FACTOR,
             FlagKind::QuestionEcho if rubric.shape_penalties => 0.3,
             FlagKind::Repetition if rubric.shape_penalties => 0.5,
             FlagKind::TooLong => 0.5,
@@ -634,7 +655,8 @@ fn score_concept(concept: &Concept, a: &Answer<'_>, in_evidence: &mut [bool]) ->
     };
     for (text, m) in spec.misconceptions.iter().zip(&concept.misconceptions) {
         if let Some(found) = find_phrase(m, a) {
-            if !found.negated {
+            // "not thread-safe" as a misconception must be said with its negation.
+            if found.negated == m.negated {
                 result.how = Match::Misconception;
                 result.evidence = Some(a.evidence(found.start, found.end));
                 result.misconception = Some(text.clone());
@@ -690,12 +712,16 @@ fn soft_match(concept: &Concept, a: &Answer<'_>) -> Option<(f64, usize, usize)> 
     }
     // sentence → (weight found, distinct words found)
     let mut per_sentence: FxHashMap<u32, (f64, usize)> = FxHashMap::default();
+    // Sentences that say one of the concept's words under a negation: they deny (part of) the
+    // idea, so they earn no partial credit at all.
+    let mut denying: FxHashSet<u32> = FxHashSet::default();
     for b in &concept.bag {
         let mut seen: FxHashMap<u32, f64> = FxHashMap::default();
         let mut visit = |stem: &str, credit: f64| {
             if let Some(ps) = a.index.get(stem) {
                 for &p in ps {
                     if a.negated[p] {
+                        denying.insert(a.tokens[p].sentence);
                         continue;
                     }
                     let e = seen.entry(a.tokens[p].sentence).or_insert(0.0);
@@ -713,18 +739,19 @@ fn soft_match(concept: &Concept, a: &Answer<'_>) -> Option<(f64, usize, usize)> 
             e.1 += 1;
         }
     }
-    let full = SOFT_FULL_WEIGHT.min(concept.bag_weight);
+    let env = |k: &str, d: f64| std::env::var(k).ok().and_then(|v| v.parse().ok()).unwrap_or(d);
+    let full = env("IB_FULL", SOFT_FULL_WEIGHT).min(concept.bag_weight);
     let (sentence, (weight, _)) = per_sentence
         .into_iter()
-        .filter(|(_, (_, n))| *n >= 2)
+        .filter(|(s, (_, n))| *n >= 2 && !denying.contains(s))
         .max_by(|x, y| x.1 .0.total_cmp(&y.1 .0).then(y.0.cmp(&x.0)))?;
     let share = (weight / full).min(1.0);
-    if share < SOFT_MIN_SHARE {
+    if share < env("IB_MIN", SOFT_MIN_SHARE) {
         return None;
     }
     let first = a.tokens.iter().position(|t| t.sentence == sentence)?;
     let last = a.tokens.iter().rposition(|t| t.sentence == sentence)?;
-    Some((SOFT_MAX_CREDIT * share, first, last))
+    Some((env("IB_MAX", SOFT_MAX_CREDIT) * share, first, last))
 }
 
 /// A phrase found in an answer.
@@ -755,6 +782,11 @@ fn find_phrase(phrase: &Phrase, a: &Answer<'_>) -> Option<Found> {
                 synonyms: syns + usize::from(syn),
                 negated: a.negated[start..=end].iter().any(|&n| n),
             };
+            // At least one word must be the phrase's own: a phrase said wholly in synonyms
+            // ("think" for "reasoning") is too loose to be evidence.
+            if found.synonyms >= phrase.words.len() {
+                continue;
+            }
             if found.negated == phrase.negated {
                 return Some(found);
             }
@@ -843,17 +875,8 @@ const SCOPE_ENDS: &[&str] = &[
 /// Stems that make a negator reach back over its clause: "a lock isn't needed", "copying is
 /// not required", "that is not true".
 const ABSENCE_PREDICATES: &[&str] = &[
-    "need",
-    "requir",
-    "necessari",
-    "true",
-    "case",
-    "correct",
-    "right",
-    "possibl",
-    "allow",
-    "happen",
-    "exist",
+    "need", "requir", "necessari", "true", "case", "correct", "right", "possibl", "allow",
+    "happen", "exist", "help", "matter", "work", "appli", "improv", "chang", "affect", "use",
 ];
 
 /// Which words of an answer lie in a negation's scope, clause by clause: from a negator

@@ -8,6 +8,12 @@
 //! discounted (Mohler et al. 2011 remove question words; a discount keeps a little credit where
 //! the question's own term is the answer's subject). Coverage becomes score through
 //! [`Credit::Sqrt`], and the too-short flag scales with the reference's length.
+//!
+//! Each word also matches its synonyms at 0.9 ([`super::synonyms`]). Negation is not read
+//! here: a concept is one word of vocabulary, not a claim, and a word said under a negation is
+//! still on topic. Measured on both shared sets (with synonyms), reading it cost agreement:
+//! clause-level scope r 0.540 (Mohler) / 0.752 (SAF); matching the reference's own polarity
+//! 0.547 / 0.756; not reading it 0.569 / 0.753.
 
 use std::collections::{HashMap, HashSet};
 
@@ -83,6 +89,7 @@ pub fn rubric_from_reference(reference: &str, question: &str, idf: &Idf) -> Rubr
     }
     let reference_words = tokenize(reference).len();
     Rubric::new(concepts, question)
+        .with_negation(false)
         .with_credit(Credit::Sqrt)
         .with_shape_penalties(false)
         .with_min_words(MIN_WORDS.min(reference_words / 2).max(1))
