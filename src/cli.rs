@@ -14,8 +14,16 @@ pub fn render_report(report: &Report) -> String {
     for c in &report.concepts {
         match (&c.evidence, &c.hint) {
             (Some(ev), _) => out.push_str(&format!(
-                "  ✔ {} — \"{}\" (chars {}..{})\n",
-                c.name, ev.text, ev.start, ev.end
+                "  {} {} — \"{}\" (chars {}..{})\n",
+                if c.how == checker::Match::Partial {
+                    "◐ partly:"
+                } else {
+                    "✔"
+                },
+                c.name,
+                ev.text,
+                ev.start,
+                ev.end
             )),
             (None, Some(hint)) => out.push_str(&format!("  ✘ {} — hint: {}\n", c.name, hint)),
             (None, None) => out.push_str(&format!("  ✘ {}\n", c.name)),

@@ -468,7 +468,8 @@ pub struct ConceptResult {
     pub evidence: Option<Evidence>,
     /// The hint, when the concept is missed or only partly earned.
     pub hint: Option<String>,
-    /// The misconception the answer stated, when [`Match::Misconception`].
+    /// When [`Match::Misconception`]: the answer's words and the rubric's claim they match,
+    /// e.g. `“threads all run at once” (threads run in parallel)`.
     pub misconception: Option<String>,
 }
 
@@ -657,9 +658,9 @@ fn score_concept(concept: &Concept, a: &Answer<'_>, in_evidence: &mut [bool]) ->
         if let Some(found) = find_phrase(m, a) {
             // "not thread-safe" as a misconception must be said with its negation.
             if found.negated == m.negated {
+                let said = a.evidence(found.start, found.end).text;
                 result.how = Match::Misconception;
-                result.evidence = Some(a.evidence(found.start, found.end));
-                result.misconception = Some(text.clone());
+                result.misconception = Some(format!("“{said}” ({text})"));
                 return result;
             }
         }
@@ -710,13 +711,14 @@ fn soft_match(concept: &Concept, a: &Answer<'_>) -> Option<(f64, usize, usize)> 
     if concept.bag.len() < 3 || a.tokens.is_empty() {
         return None;
     }
-    // sentence → (weight found, distinct words found)
-    let mut per_sentence: FxHashMap<u32, (f64, usize)> = FxHashMap::default();
+    // sentence → (weight found, answer words that carried it)
+    let mut per_sentence: FxHashMap<u32, (f64, FxHashSet<usize>)> = FxHashMap::default();
     // Sentences that say one of the concept's words under a negation: they deny (part of) the
     // idea, so they earn no partial credit at all.
     let mut denying: FxHashSet<u32> = FxHashSet::default();
     for b in &concept.bag {
-        let mut seen: FxHashMap<u32, f64> = FxHashMap::default();
+        // sentence → (best credit of this bag word there, the answer words that gave it)
+        let mut seen: FxHashMap<u32, (f64, Vec<usize>)> = FxHashMap::default();
         let mut visit = |stem: &str, credit: f64| {
             if let Some(ps) = a.index.get(stem) {
                 for &p in ps {
@@ -724,8 +726,9 @@ fn soft_match(concept: &Concept, a: &Answer<'_>) -> Option<(f64, usize, usize)> 
                         denying.insert(a.tokens[p].sentence);
                         continue;
                     }
-                    let e = seen.entry(a.tokens[p].sentence).or_insert(0.0);
-                    *e = e.max(credit);
+                    let e = seen.entry(a.tokens[p].sentence).or_default();
+                    e.0 = e.0.max(credit);
+                    e.1.push(p);
                 }
             }
         };
@@ -733,25 +736,26 @@ fn soft_match(concept: &Concept, a: &Answer<'_>) -> Option<(f64, usize, usize)> 
         for s in &b.word.synonyms {
             visit(s, synonyms::SYNONYM_CREDIT);
         }
-        for (sentence, credit) in seen {
-            let e = per_sentence.entry(sentence).or_insert((0.0, 0));
+        for (sentence, (credit, positions)) in seen {
+            let e = per_sentence.entry(sentence).or_default();
             e.0 += b.weight * credit;
-            e.1 += 1;
+            e.1.extend(positions);
         }
     }
-    let env = |k: &str, d: f64| std::env::var(k).ok().and_then(|v| v.parse().ok()).unwrap_or(d);
-    let full = env("IB_FULL", SOFT_FULL_WEIGHT).min(concept.bag_weight);
+    let full = SOFT_FULL_WEIGHT.min(concept.bag_weight);
+    // Two distinct words of the answer at least: one word matching two of the concept's words
+    // through synonyms ("alter" for "modify" and "mutate") is still one word.
     let (sentence, (weight, _)) = per_sentence
         .into_iter()
-        .filter(|(s, (_, n))| *n >= 2 && !denying.contains(s))
+        .filter(|(s, (_, words))| words.len() >= 2 && !denying.contains(s))
         .max_by(|x, y| x.1 .0.total_cmp(&y.1 .0).then(y.0.cmp(&x.0)))?;
     let share = (weight / full).min(1.0);
-    if share < env("IB_MIN", SOFT_MIN_SHARE) {
+    if share < SOFT_MIN_SHARE {
         return None;
     }
     let first = a.tokens.iter().position(|t| t.sentence == sentence)?;
     let last = a.tokens.iter().rposition(|t| t.sentence == sentence)?;
-    Some((env("IB_MAX", SOFT_MAX_CREDIT) * share, first, last))
+    Some((SOFT_MAX_CREDIT * share, first, last))
 }
 
 /// A phrase found in an answer.
@@ -782,9 +786,9 @@ fn find_phrase(phrase: &Phrase, a: &Answer<'_>) -> Option<Found> {
                 synonyms: syns + usize::from(syn),
                 negated: a.negated[start..=end].iter().any(|&n| n),
             };
-            // At least one word must be the phrase's own: a phrase said wholly in synonyms
-            // ("think" for "reasoning") is too loose to be evidence.
-            if found.synonyms >= phrase.words.len() {
+            // A one-word phrase said through a synonym ("think" for "reasoning") is too loose
+            // to be evidence; a longer phrase keeps its shape, so its words may all be synonyms.
+            if phrase.words.len() == 1 && found.synonyms == 1 {
                 continue;
             }
             if found.negated == phrase.negated {
@@ -875,8 +879,25 @@ const SCOPE_ENDS: &[&str] = &[
 /// Stems that make a negator reach back over its clause: "a lock isn't needed", "copying is
 /// not required", "that is not true".
 const ABSENCE_PREDICATES: &[&str] = &[
-    "need", "requir", "necessari", "true", "case", "correct", "right", "possibl", "allow",
-    "happen", "exist", "help", "matter", "work", "appli", "improv", "chang", "affect", "use",
+    "need",
+    "requir",
+    "necessari",
+    "true",
+    "case",
+    "correct",
+    "right",
+    "possibl",
+    "allow",
+    "happen",
+    "exist",
+    "help",
+    "matter",
+    "work",
+    "appli",
+    "improv",
+    "chang",
+    "affect",
+    "use",
 ];
 
 /// Which words of an answer lie in a negation's scope, clause by clause: from a negator
@@ -892,8 +913,11 @@ pub fn negation_scope(tokens: &[Token]) -> Vec<bool> {
             continue;
         }
         let next = tokens.get(i + 1);
+        // "not only", "not just", "not merely", "no matter": nothing is denied.
         if next.is_some_and(|n| {
-            n.clause == t.clause && matches!(n.stem.as_str(), "onli" | "just" | "mere" | "matter")
+            n.clause == t.clause
+                && (matches!(n.stem.as_str(), "onli" | "just" | "mere")
+                    || (t.stem == "no" && n.stem == "matter"))
         }) {
             continue;
         }
@@ -963,7 +987,9 @@ fn flags(
         .filter(|c| matches!(c.how, Match::Phrase | Match::Synonym))
         .count();
     if words >= 4
-        && ((phrase_matches >= 2 && evidence_share >= 0.9) || stop_share < 0.15 || is_list(a.text))
+        && ((phrase_matches >= 2 && evidence_share >= 0.9)
+            || (stop_share < 0.15 && !has_clause_cue(a.text))
+            || is_list(a.text))
     {
         flag(
             FlagKind::KeywordList,
@@ -995,7 +1021,7 @@ fn flags(
         flag(
             FlagKind::Misconception,
             format!(
-                "A common misconception: “{}” is not right. Think again about: {}",
+                "This looks like a common misconception: {}. Think again about: {}",
                 c.misconception.as_deref().unwrap_or_default(),
                 c.name
             ),
@@ -1041,6 +1067,15 @@ const CLAUSE_CUES: &[&str] = &[
     "its", "their", "your", "lets", "means", "gets", "makes", "just",
 ];
 
+/// Whether a text has a word of [`CLAUSE_CUES`] or a negation: some sentence structure.
+fn has_clause_cue(text: &str) -> bool {
+    text.split(|c: char| !c.is_alphanumeric() && c != '\'')
+        .any(|w| {
+            let w = w.to_lowercase();
+            CLAUSE_CUES.contains(&w.as_str()) || w.ends_with("n't") || w.ends_with("'d")
+        })
+}
+
 /// Most words in a list item that is a bare term ("fine-grained locks", "blocking system call").
 const MAX_TERM_WORDS: usize = 6;
 
@@ -1057,6 +1092,8 @@ pub fn is_list(answer: &str) -> bool {
         .replace(" / ", "\n")
         .replace(" - ", "\n")
         .replace(" -- ", "\n");
+    // "I/O" is a term, not the pronoun "I".
+    let normalized = normalized.replace("I/O", "IO").replace("i/o", "io");
     for item in normalized.split(['\n', ',', ';', '•', '|', '·']) {
         let item = item.trim().trim_start_matches(['-', '*', '+']).trim();
         let n = item.split_whitespace().count();
@@ -1065,12 +1102,7 @@ pub fn is_list(answer: &str) -> bool {
         }
         items += 1;
         words += n;
-        let clause = item
-            .split(|c: char| !c.is_alphanumeric() && c != '\'')
-            .any(|w| {
-                let w = w.to_lowercase();
-                CLAUSE_CUES.contains(&w.as_str()) || w.ends_with("n't")
-            });
+        let clause = has_clause_cue(item);
         if n <= MAX_TERM_WORDS && !clause {
             terms += 1;
             term_words += n;
@@ -1220,6 +1252,180 @@ mod tests {
         ] {
             assert!(!one_edit_apart(a.as_bytes(), b.as_bytes()), "{a} {b}");
         }
+    }
+
+    fn concept(name: &str, phrases: &[&str]) -> ConceptSpec {
+        ConceptSpec {
+            name: name.into(),
+            weight: 1,
+            kind: ConceptKind::Mechanism,
+            phrases: phrases.iter().map(|s| s.to_string()).collect(),
+            hint: "h".into(),
+            misconceptions: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn negation_reaches_over_its_clause_not_beyond() {
+        let r = Rubric::new(
+            vec![
+                concept(
+                    "Blocking I/O releases the lock",
+                    &["blocking I/O releases the lock"],
+                ),
+                concept("Copying is needed", &["copy the data"]),
+                concept("Threads take turns", &["threads take turns"]),
+            ],
+            "",
+        );
+        // "not even during" is three words from the match: a two-word window missed it.
+        let rep = check(
+            &r,
+            "Threads never let go of the lock, not even during blocking I/O releases the lock.",
+        );
+        assert_eq!(rep.concepts[0].how, Match::Negated, "{rep:#?}");
+        // contractions, and a predicate of absence that reaches back
+        let rep = check(
+            &r,
+            "You really don't need to copy the data, copying the data isn't needed.",
+        );
+        assert_eq!(rep.concepts[1].credit, 0.0, "{rep:#?}");
+        // "not only" negates nothing; a negation ends at "but" or a comma
+        let rep = check(
+            &r,
+            "Not only do threads take turns, they also switch often.",
+        );
+        assert_eq!(rep.concepts[2].how, Match::Phrase, "{rep:#?}");
+        let rep = check(
+            &r,
+            "It is not parallel, but threads take turns on the lock.",
+        );
+        assert_eq!(rep.concepts[2].how, Match::Phrase, "{rep:#?}");
+        let rep = check(&r, "It is not the case that threads take turns.");
+        assert_eq!(rep.concepts[2].how, Match::Negated, "{rep:#?}");
+    }
+
+    #[test]
+    fn a_negated_phrase_blocks_partial_credit_for_its_concept() {
+        let r = Rubric::new(
+            vec![concept(
+                "Generators are single-pass and keep one frame suspended",
+                &["single pass", "frame suspended"],
+            )],
+            "",
+        );
+        let rep = check(
+            &r,
+            "generators aren't single pass, you can loop over them again and the frame is kept.",
+        );
+        assert_eq!(rep.score, 0, "{rep:#?}");
+    }
+
+    #[test]
+    fn lists_of_multi_word_phrases_are_flagged() {
+        let r = gil_rubric();
+        for list in [
+            "one thread at a time, released during blocking I/O, global lock, bytecode execution",
+            "- one thread at a time\n- released during blocking I/O\n- serialises bytecode execution",
+            "global lock / one thread at a time / release the lock while waiting",
+        ] {
+            let rep = check(&r, list);
+            assert!(rep.has_flag(FlagKind::KeywordList), "{list}: {rep:#?}");
+            assert!(rep.score <= 30, "{list}: {}", rep.score);
+        }
+        // The same ideas in sentences are not a list.
+        let prose = check(
+            &r,
+            "It is a global lock, so only one thread at a time runs bytecode, and it is released \
+             during blocking I/O so the others can run meanwhile.",
+        );
+        assert!(!prose.has_flag(FlagKind::KeywordList), "{prose:#?}");
+        assert!(prose.score >= 2 * check(&r, "one thread at a time, released during blocking I/O, global lock, bytecode execution").score);
+    }
+
+    #[test]
+    fn synonyms_match_at_0_9_and_protected_terms_never() {
+        let r = Rubric::new(
+            vec![
+                concept("Mutating in place", &["modify the list in place"]),
+                concept("Remove items", &["remove the element"]),
+                concept("Pop from the stack", &["pop from the stack"]),
+            ],
+            "",
+        );
+        let rep = check(&r, "You alter the list in place.");
+        assert_eq!(rep.concepts[0].how, Match::Synonym, "{rep:#?}");
+        assert!((rep.concepts[0].credit - synonyms::SYNONYM_CREDIT).abs() < 1e-9);
+        // curated: remove ≈ delete, element ≈ item
+        let rep = check(&r, "then delete the item");
+        assert_eq!(rep.concepts[1].how, Match::Synonym, "{rep:#?}");
+        // WordNet says stack ≈ heap and pop ≈ dad: protected terms never match that way.
+        let rep = check(&r, "pop from the heap");
+        assert!(!rep.concepts[2].matched, "{rep:#?}");
+        // A phrase said wholly in synonyms is too loose.
+        let rep = check(&r, "alter");
+        assert!(!rep.concepts[0].matched);
+        // "don't matter" denies, unlike "no matter".
+        let r = Rubric::new(vec![concept("Per-host limits", &["per-host limits"])], "");
+        assert!(!check(&r, "per-host limits don't matter").concepts[0].matched);
+        assert!(check(&r, "no matter what, per-host limits apply").concepts[0].matched);
+    }
+
+    #[test]
+    fn a_sentence_covering_a_concepts_words_earns_partial_credit() {
+        let r = Rubric::new(
+            vec![
+                concept(
+                    "A with block calls __exit__ even when an exception escapes",
+                    &["__exit__ runs on exception", "cleanup guaranteed"],
+                ),
+                concept("Files are closed", &["file is closed"]),
+            ],
+            "What does a with statement do?",
+        )
+        .with_reference(
+            "The with block calls __exit__ on the way out, even when an exception escapes, \
+             so the file is closed. Cleanup is guaranteed.",
+        );
+        let rep = check(
+            &r,
+            "whatever happens inside, even an exception escaping, python calls __exit__ for you",
+        );
+        assert_eq!(rep.concepts[0].how, Match::Partial, "{rep:#?}");
+        assert!(rep.concepts[0].credit > 0.0 && rep.concepts[0].credit <= SOFT_MAX_CREDIT);
+        assert!(!rep.has_flag(FlagKind::OffTopic));
+    }
+
+    #[test]
+    fn misconceptions_cancel_the_concept_and_are_reported() {
+        let mut c = concept("Threads take turns on the lock", &["threads take turns"]);
+        c.misconceptions = vec!["threads run in parallel".into()];
+        let r = Rubric::new(vec![c, concept("Processes", &["separate processes"])], "");
+        let rep = check(
+            &r,
+            "Threads take turns, but threads run in parallel on all cores.",
+        );
+        assert_eq!(rep.concepts[0].how, Match::Misconception, "{rep:#?}");
+        assert!(rep.has_flag(FlagKind::Misconception));
+        assert_eq!(rep.score, 0);
+        // Denying the misconception is fine.
+        let rep = check(&r, "Threads take turns; threads never run in parallel.");
+        assert_eq!(rep.concepts[0].how, Match::Phrase, "{rep:#?}");
+    }
+
+    #[test]
+    fn off_topic_only_when_nothing_is_shared() {
+        let r = gil_rubric();
+        let rep = check(
+            &r,
+            "no idea lol, anyone up for lunch at the new ramen place today?",
+        );
+        assert!(rep.has_flag(FlagKind::OffTopic));
+        let rep = check(
+            &r,
+            "The GIL is a mutex, that is all I remember about it honestly.",
+        );
+        assert!(!rep.has_flag(FlagKind::OffTopic), "{rep:#?}");
     }
 
     #[test]

@@ -27,7 +27,8 @@ pub struct Token {
     pub stop: bool,
     /// The word negates what follows it (`not`, `never`, `doesn't`, ...).
     pub negator: bool,
-    /// Index of the clause the word belongs to: it grows at every `. , ; : ! ?` and at "but",
+    /// Index of the clause the word belongs to: it grows at every `. , ; : ! ?`, line break,
+    /// dash (`—`, `–`, or `-` between spaces) and at "but",
     /// so negation does not reach across clause boundaries.
     pub clause: u32,
     /// Index of the sentence the word belongs to: it grows at every `. ! ?` and line break.
@@ -177,6 +178,9 @@ pub const STOP_WORDS: &[&str] = &[
 /// left out on purpose: in answers about Python it is nearly always the value `None`.
 pub const NEGATORS: &[&str] = &[
     "not", "no", "never", "cannot", "without", "neither", "nor", "nothing", "nobody",
+    // chat spellings without the apostrophe
+    "dont", "doesnt", "didnt", "isnt", "arent", "wasnt", "werent", "cant", "wont", "shouldnt",
+    "wouldnt", "couldnt", "hasnt", "havent", "aint",
 ];
 
 static STOP_SET: LazyLock<HashSet<&'static str>> =
@@ -254,9 +258,12 @@ fn push_tokens_inner(
     let mut last_end = 0usize;
     let mut lower = String::new();
     for (start, word) in text.unicode_word_indices() {
-        if text[last_end..start]
+        let gap = &text[last_end..start];
+        // A dash between spaces ("it doesn't matter - pytorch caches it") ends a clause too.
+        if gap
             .chars()
-            .any(|c| matches!(c, '.' | ',' | ';' | ':' | '!' | '?' | '\n'))
+            .any(|c| matches!(c, '.' | ',' | ';' | ':' | '!' | '?' | '\n' | '—' | '–'))
+            || gap.contains(" - ")
         {
             clause += 1;
             if text[last_end..start]
