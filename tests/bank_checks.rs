@@ -137,6 +137,21 @@ hint = "When does a thread give the lock up?"
 name = "Processes each have their own lock"
 phrases = ["separate processes", "own interpreter"]
 hint = "What runs truly in parallel?"
+misconceptions = ["threads run in parallel"]
+
+[[questions.examples]]
+answer = "only one thread can execute bytecode at any moment, and a blocking call lets the lock go, so for number crunching you spawn separate processes"
+min_score = 70
+note = "strong"
+
+[[questions.examples]]
+answer = "the lock means threads take turns, only one thread at a time"
+min_score = 10
+
+[[questions.examples]]
+answer = "threads run in parallel on every core, the lock never matters for speed"
+max_score = 20
+note = "wrong"
 "#;
 
 #[test]
@@ -152,10 +167,15 @@ fn each_lint_rule_fires_on_a_bad_file() {
         ("reference_answer = \"\"\"", "reference_answer = \"\"\"Too short.\"\"\"\nold_reference = \"\"\"", "unknown field `old_reference`"),
         ("phrases = [\"separate processes\", \"own interpreter\"]", "phrases = [\"separate processes\", \"one thread at a time\"]", "also a phrase of concept 0"),
         ("phrases = [\"separate processes\", \"own interpreter\"]", "phrases = [\"python\"]", "too common"),
-        ("phrases = [\"separate processes\", \"own interpreter\"]", "phrases = [\"green threads\"]", "scores 67 against its own rubric"),
-        ("phrases = [\"separate processes\", \"own interpreter\"]", "phrases = [\"CPython\"]", "the prompt alone scores"),
+        ("name = \"Processes each have their own lock\"\nphrases = [\"separate processes\", \"own interpreter\"]", "name = \"Fibers\"\nphrases = [\"fibers scheduled cooperatively\"]", "against its own rubric (needs 90)"),
+        ("phrases = [\"separate processes\", \"own interpreter\"]", "phrases = [\"do threads\"]", "the prompt alone scores"),
         ("id = \"gil-test\"", "id = \"gil test\"", "field `id`: not a valid id"),
         ("name = \"Blocking I/O releases the lock\"\nphrases = [\"release the lock while they wait\", \"blocking calls release\"]\nhint = \"When does a thread give the lock up?\"\n\n[[questions.concepts]]\nname = \"Processes each have their own lock\"\nphrases = [\"separate processes\", \"own interpreter\"]\nhint = \"What runs truly in parallel?\"", "name = \"Blocking I/O releases the lock\"\nphrases = [\"release the lock while they wait\", \"blocking calls release\"]\nhint = \"When does a thread give the lock up?\"", "has 2 concept(s)"),
+        ("min_score = 70\nnote = \"strong\"", "note = \"strong\"", "field `examples[0]`: give min_score or max_score"),
+        ("min_score = 70", "min_score = 95", "field `examples[0]`: scores"),
+        ("max_score = 20", "max_score = 101", "field `examples[2].max_score`: must be 0 to 100"),
+        ("[[questions.examples]]\nanswer = \"the lock", "[[questions.ignored]]\nanswer = \"the lock", "unknown field `ignored`"),
+        ("misconceptions = [\"threads run in parallel\"]\n\n[[questions.examples]]\nanswer = \"only", "misconceptions = [\"threads run in parallel\"]\n\n[[questions.examples]]\nanswer = \"threads run in parallel, only", "needs at least 70"),
     ];
     for (from, to, expect) in cases {
         assert!(GOOD.contains(from), "bad case: {from}");

@@ -90,6 +90,7 @@ pub fn rubric_from_reference(reference: &str, question: &str, idf: &Idf) -> Rubr
     let reference_words = tokenize(reference).len();
     Rubric::new(concepts, question)
         .with_negation(false)
+        .with_lone_synonyms(true)
         .with_credit(Credit::Sqrt)
         .with_shape_penalties(false)
         .with_min_words(MIN_WORDS.min(reference_words / 2).max(1))
