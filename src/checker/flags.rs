@@ -1,0 +1,176 @@
+//! Flags about an answer's shape (empty, too short or long, a keyword list, the question
+//! echoed, repetition, off-topic, definition-only, a misconception) with the sentence a person
+//! sees.
+
+use rustc_hash::FxHashSet;
+
+use super::text::Token;
+use super::{
+    Answer, ConceptKind, ConceptResult, Flag, FlagKind, Match, Rubric, GENERIC_STEMS, MAX_WORDS,
+    OFF_TOPIC_SHARE,
+};
+
+/// `evidence_share` is the share of the answer's content words (not stop words) that lie inside
+/// matched phrases: near 1 for an answer that is nothing but rubric phrases.
+pub(super) fn flags(
+    rubric: &Rubric,
+    a: &Answer<'_>,
+    concepts: &[ConceptResult],
+    evidence_share: f64,
+) -> Vec<Flag> {
+    let tokens = a.tokens;
+    let mut flags = Vec::new();
+    let mut flag = |kind: FlagKind, message: String| flags.push(Flag { kind, message });
+    let words = tokens.len();
+    if words == 0 {
+        flag(
+            FlagKind::Empty,
+            "The answer has no words. Write a few sentences in your own words.".into(),
+        );
+        return flags;
+    }
+    if words < rubric.min_words {
+        flag(
+            FlagKind::TooShort,
+            "Too short to explain anything: say how it works and why, in a few sentences.".into(),
+        );
+    }
+    if words > MAX_WORDS {
+        flag(
+            FlagKind::TooLong,
+            "Very long for a spoken answer: interviewers want the mechanism in a minute or two."
+                .into(),
+        );
+    }
+    let content: Vec<&Token> = tokens.iter().filter(|t| !t.stop && !t.negator).collect();
+    // Single letters (the `I` and `O` of "I/O", list markers) say nothing about sentence shape.
+    let long: Vec<&Token> = tokens.iter().filter(|t| t.end - t.start > 1).collect();
+    let stop_share = long.iter().filter(|t| t.stop).count() as f64 / long.len().max(1) as f64;
+    let phrase_matches = concepts
+        .iter()
+        .filter(|c| matches!(c.how, Match::Phrase | Match::Synonym))
+        .count();
+    if words >= 4
+        && ((phrase_matches >= 2 && evidence_share >= 0.9)
+            || (stop_share < 0.15 && !has_clause_cue(a.text))
+            || is_list(a.text))
+    {
+        flag(
+            FlagKind::KeywordList,
+            "This reads as a list of keywords: explain in sentences how the pieces connect.".into(),
+        );
+    }
+    if !content.is_empty() && !rubric.prompt_stems.is_empty() {
+        let from_prompt = content
+            .iter()
+            .filter(|t| rubric.prompt_stems.contains(&t.stem))
+            .count();
+        if content.len() >= 3 && from_prompt as f64 / content.len() as f64 >= 0.75 {
+            flag(
+                FlagKind::QuestionEcho,
+                "This mostly repeats the question: answer it in your own words.".into(),
+            );
+        }
+    }
+    if content.len() >= 12 {
+        let distinct: FxHashSet<&str> = content.iter().map(|t| t.stem.as_str()).collect();
+        if (distinct.len() as f64) < 0.35 * content.len() as f64 {
+            flag(
+                FlagKind::Repetition,
+                "The same words are repeated many times: each point once is enough.".into(),
+            );
+        }
+    }
+    for c in concepts.iter().filter(|c| c.how == Match::Misconception) {
+        flag(
+            FlagKind::Misconception,
+            format!(
+                "This looks like a common misconception: {}. Think again about: {}",
+                c.misconception.as_deref().unwrap_or_default(),
+                c.name
+            ),
+        );
+    }
+    let any_earned = concepts.iter().any(|c| c.matched);
+    if !any_earned && !content.is_empty() {
+        let shared = content
+            .iter()
+            .filter(|t| rubric.topic_stems.contains(&t.stem) && !GENERIC_STEMS.contains(&t.stem))
+            .count();
+        if (shared as f64) < OFF_TOPIC_SHARE * content.len() as f64 {
+            flag(
+                FlagKind::OffTopic,
+                "This does not seem to address the question: reread it and answer what it asks."
+                    .into(),
+            );
+        }
+    }
+    let has_mechanisms = concepts.iter().any(|c| c.kind == ConceptKind::Mechanism);
+    if any_earned
+        && has_mechanisms
+        && concepts
+            .iter()
+            .filter(|c| c.matched)
+            .all(|c| c.kind == ConceptKind::Definition)
+    {
+        flag(
+            FlagKind::DefinitionOnly,
+            "You defined it but did not explain how or why it works: that is what interviewers probe."
+                .into(),
+        );
+    }
+    flags
+}
+
+/// Words that show an item of an answer is a clause, not a bare term: pronouns, auxiliaries,
+/// modals and conjunctions.
+const CLAUSE_CUES: &[&str] = &[
+    "is", "are", "was", "were", "be", "been", "being", "has", "have", "had", "does", "do", "did",
+    "can", "could", "will", "would", "should", "may", "might", "must", "it", "they", "you", "we",
+    "i", "he", "she", "this", "that", "which", "because", "so", "when", "if", "then", "there",
+    "its", "their", "your", "lets", "means", "gets", "makes", "just",
+];
+
+/// Whether a text has a word of [`CLAUSE_CUES`] or a negation: some sentence structure.
+fn has_clause_cue(text: &str) -> bool {
+    text.split(|c: char| !c.is_alphanumeric() && c != '\'')
+        .any(|w| {
+            let w = w.to_lowercase();
+            CLAUSE_CUES.contains(&w.as_str()) || w.ends_with("n't") || w.ends_with("'d")
+        })
+}
+
+/// Most words in a list item that is a bare term ("fine-grained locks", "blocking system call").
+const MAX_TERM_WORDS: usize = 6;
+
+/// Whether an answer is shaped as a list of terms: at least three items (split at line breaks,
+/// commas, semicolons, bullets, pipes and spaced slashes or dashes), at least three quarters of
+/// them bare terms (at most [`MAX_TERM_WORDS`] words, no clause cue such as a pronoun, an
+/// auxiliary verb, a modal or a conjunction), holding most of the answer's words. Catches
+/// lists of multi-word phrases as well as of single words.
+pub fn is_list(answer: &str) -> bool {
+    let mut items = 0usize;
+    let mut terms = 0usize;
+    let (mut words, mut term_words) = (0usize, 0usize);
+    let normalized = answer
+        .replace(" / ", "\n")
+        .replace(" - ", "\n")
+        .replace(" -- ", "\n");
+    // "I/O" is a term, not the pronoun "I".
+    let normalized = normalized.replace("I/O", "IO").replace("i/o", "io");
+    for item in normalized.split(['\n', ',', ';', '•', '|', '·']) {
+        let item = item.trim().trim_start_matches(['-', '*', '+']).trim();
+        let n = item.split_whitespace().count();
+        if n == 0 {
+            continue;
+        }
+        items += 1;
+        words += n;
+        let clause = has_clause_cue(item);
+        if n <= MAX_TERM_WORDS && !clause {
+            terms += 1;
+            term_words += n;
+        }
+    }
+    items >= 3 && terms * 4 >= items * 3 && term_words * 3 >= words * 2
+}

@@ -1,0 +1,121 @@
+//! Finding a rubric phrase in an answer: its words in order, each at most [`MAX_GAP`] words
+//! after the previous one, through synonyms or a one-letter typo, with its polarity.
+
+use rustc_hash::FxHashMap;
+
+use super::{Answer, Phrase, Word, MAX_GAP};
+
+/// A phrase found in an answer.
+pub(super) struct Found {
+    pub(super) start: usize,
+    pub(super) end: usize,
+    /// How many of its words matched through a synonym.
+    pub(super) synonyms: usize,
+    /// Whether any of its words lies in a negation's scope.
+    pub(super) negated: bool,
+}
+
+/// Finds a phrase, preferring an occurrence outside any negation's scope; returns the token
+/// range it spans.
+pub(super) fn find_phrase(phrase: &Phrase, a: &Answer<'_>, lone_synonyms: bool) -> Option<Found> {
+    phrase.words.first()?;
+    let positions: Vec<Vec<(usize, bool)>> = phrase
+        .words
+        .iter()
+        .map(|w| positions_of(w, &a.index))
+        .collect::<Option<_>>()?;
+    let mut negated_hit: Option<Found> = None;
+    for &(start, syn) in positions[0].iter() {
+        if let Some((end, syns)) = extend(&positions[1..], start) {
+            let found = Found {
+                start,
+                end,
+                synonyms: syns + usize::from(syn),
+                negated: a.negated[start..=end].iter().any(|&n| n),
+            };
+            // A one-word phrase said through a synonym ("think" for "reasoning") is too loose
+            // to be evidence; a longer phrase keeps its shape, so its words may all be synonyms.
+            if !lone_synonyms && phrase.words.len() == 1 && found.synonyms == 1 {
+                continue;
+            }
+            if found.negated == phrase.negated {
+                return Some(found);
+            }
+            negated_hit.get_or_insert(found);
+        }
+    }
+    negated_hit
+}
+
+/// Shortest stem that may match a misspelling of itself.
+pub const TYPO_MIN_LEN: usize = 8;
+
+/// Whether two different ASCII words are one edit apart: one substitution, insertion, deletion,
+/// or transposition of neighbours (Damerau–Levenshtein distance 1), in one pass without
+/// allocating.
+pub(super) fn one_edit_apart(a: &[u8], b: &[u8]) -> bool {
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    if long.len() - short.len() > 1 || a == b {
+        return false;
+    }
+    let prefix = short.iter().zip(long).take_while(|(x, y)| x == y).count();
+    if short.len() == long.len() {
+        let (x, y) = (&short[prefix + 1..], &long[prefix + 1..]);
+        // substitution, or a swap of the letters at `prefix` and `prefix + 1`
+        x == y
+            || (prefix + 1 < short.len()
+                && short[prefix] == long[prefix + 1]
+                && short[prefix + 1] == long[prefix]
+                && short[prefix + 2..] == long[prefix + 2..])
+    } else {
+        short[prefix..] == long[prefix + 1..]
+    }
+}
+
+/// Where a phrase word occurs in the answer, sorted, each with whether it came through a
+/// synonym: exact occurrences and synonyms, or else occurrences of stems one edit away
+/// (Damerau–Levenshtein distance 1) when both are ASCII and at least [`TYPO_MIN_LEN`]
+/// characters long (shorter names differ by one letter on purpose: CPython and Cython), so
+/// "recurssion" and "dictionnary" still count.
+pub(super) fn positions_of(
+    word: &Word,
+    index: &FxHashMap<&str, Vec<usize>>,
+) -> Option<Vec<(usize, bool)>> {
+    let mut found: Vec<(usize, bool)> = index
+        .get(word.stem.as_str())
+        .map(|p| p.iter().map(|&i| (i, false)).collect())
+        .unwrap_or_default();
+    for s in &word.synonyms {
+        if let Some(p) = index.get(s.as_str()) {
+            found.extend(p.iter().map(|&i| (i, true)));
+        }
+    }
+    if found.is_empty() && word.stem.len() >= TYPO_MIN_LEN && word.stem.is_ascii() {
+        found = index
+            .iter()
+            .filter(|(s, _)| {
+                s.len() >= TYPO_MIN_LEN && one_edit_apart(s.as_bytes(), word.stem.as_bytes())
+            })
+            .flat_map(|(_, p)| p.iter().map(|&i| (i, false)))
+            .collect();
+    }
+    if found.is_empty() {
+        return None;
+    }
+    found.sort_unstable();
+    Some(found)
+}
+
+/// Depth-first search for the rest of a phrase after position `prev`, each next word at most
+/// [`MAX_GAP`] words after the previous one. Returns the last word's position and how many
+/// words matched through a synonym.
+pub(super) fn extend(rest: &[Vec<(usize, bool)>], prev: usize) -> Option<(usize, usize)> {
+    let Some((next, tail)) = rest.split_first() else {
+        return Some((prev, 0));
+    };
+    let from = next.partition_point(|&(p, _)| p <= prev);
+    next[from..]
+        .iter()
+        .take_while(|&&(p, _)| p <= prev + 1 + MAX_GAP)
+        .find_map(|&(p, syn)| extend(tail, p).map(|(end, n)| (end, n + usize::from(syn))))
+}
