@@ -18,6 +18,9 @@ pub(super) struct Found {
 /// Finds a phrase, preferring an occurrence outside any negation's scope; returns the token
 /// range it spans.
 pub(super) fn find_phrase(phrase: &Phrase, a: &Answer<'_>, lone_synonyms: bool) -> Option<Found> {
+    if let [word] = phrase.words.as_slice() {
+        return find_word(word, phrase.negated, a, lone_synonyms);
+    }
     phrase.words.first()?;
     let positions: Vec<Vec<(usize, bool)>> = phrase
         .words
@@ -31,7 +34,7 @@ pub(super) fn find_phrase(phrase: &Phrase, a: &Answer<'_>, lone_synonyms: bool) 
                 start,
                 end,
                 synonyms: syns + usize::from(syn),
-                negated: a.negated[start..=end].iter().any(|&n| n),
+                negated: (start..=end).any(|p| a.is_negated(p)),
             };
             // A one-word phrase said through a synonym ("think" for "reasoning") is too loose
             // to be evidence; a longer phrase keeps its shape, so its words may all be synonyms.
@@ -45,6 +48,54 @@ pub(super) fn find_phrase(phrase: &Phrase, a: &Answer<'_>, lone_synonyms: bool) 
         }
     }
     negated_hit
+}
+
+/// [`find_phrase`] for a one-word phrase, without building position lists: the first
+/// occurrence of the right polarity, the word itself before its synonyms (or a typo of it).
+fn find_word(word: &Word, negated: bool, a: &Answer<'_>, lone_synonyms: bool) -> Option<Found> {
+    let mut fallback: Option<Found> = None;
+    let scan = |ps: &[usize], synonyms: usize, fallback: &mut Option<Found>| {
+        for &p in ps {
+            let f = Found {
+                start: p,
+                end: p,
+                synonyms,
+                negated: a.is_negated(p),
+            };
+            if f.negated == negated {
+                return Some(f);
+            }
+            fallback.get_or_insert(f);
+        }
+        None
+    };
+    if let Some(ps) = a.index.get(word.stem.as_str()) {
+        if let Some(f) = scan(ps, 0, &mut fallback) {
+            return Some(f);
+        }
+    } else if word.stem.len() >= TYPO_MIN_LEN && word.stem.is_ascii() {
+        // typo tolerance, exactly as for longer phrases
+        let plain = Word {
+            stem: word.stem.clone(),
+            synonyms: Vec::new(),
+        };
+        if let Some(typos) = positions_of(&plain, &a.index) {
+            let ps: Vec<usize> = typos.iter().map(|&(p, _)| p).collect();
+            if let Some(f) = scan(&ps, 0, &mut fallback) {
+                return Some(f);
+            }
+        }
+    }
+    if lone_synonyms {
+        for s in &word.synonyms {
+            if let Some(ps) = a.index.get(s.as_str()) {
+                if let Some(f) = scan(ps, 1, &mut fallback) {
+                    return Some(f);
+                }
+            }
+        }
+    }
+    fallback
 }
 
 /// Shortest stem that may match a misspelling of itself.

@@ -27,6 +27,13 @@ const MAX_WORDNET_SYNONYMS: usize = 12;
 /// The WordNet table written by `build.rs`: one `word syn syn ...` line per word, sorted.
 static WORDNET_TABLE: &str = include_str!(concat!(env!("OUT_DIR"), "/wordnet.txt"));
 
+thread_local! {
+    /// (word, stem) → synonym stems: the bank repeats its words across questions, and each
+    /// lookup stems up to a dozen WordNet entries. Bounded by the rubrics' vocabulary.
+    static SYNONYM_MEMO: std::cell::RefCell<FxHashMap<(String, String), Vec<String>>> =
+        std::cell::RefCell::new(FxHashMap::default());
+}
+
 /// The curated groups and protected terms.
 static CURATED: &str = include_str!("../../questions/synonyms.toml");
 
@@ -102,6 +109,18 @@ impl Thesaurus {
     /// `stem` its normalised stem. Curated groups first, then WordNet (never for a protected
     /// word, never to a protected word or a stop word). The stem itself is not included.
     pub fn synonyms(&self, word: &str, stem: &str) -> Vec<String> {
+        SYNONYM_MEMO.with(|memo| {
+            let key = (word.to_string(), stem.to_string());
+            if let Some(hit) = memo.borrow().get(&key) {
+                return hit.clone();
+            }
+            let found = self.lookup(word, stem);
+            memo.borrow_mut().insert(key, found.clone());
+            found
+        })
+    }
+
+    fn lookup(&self, word: &str, stem: &str) -> Vec<String> {
         let mut out: Vec<String> = self.groups.get(stem).cloned().unwrap_or_default();
         if !self.is_protected(stem) {
             for lemma in lemmas(word) {
