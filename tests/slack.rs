@@ -12,6 +12,7 @@ use interview_bot::engine::Engine;
 use interview_bot::platform::slack::{self, SlackBot, SlackConfig};
 use interview_bot::schedule::ManualClock;
 use interview_bot::store;
+use secrecy::SecretString;
 use serde_json::{json, Value};
 
 const ALICE: &str = "UALICE"; // a workspace admin
@@ -27,8 +28,8 @@ async fn start_bot(fake: &FakeSlack, url: &str, clock: Arc<ManualClock>, connect
     let pool = store::open(url).await.unwrap();
     let engine = Arc::new(Engine::new(pool, common::bank(), common::config(), clock));
     let config = SlackConfig {
-        bot_token: "xoxb-fake".into(),
-        app_token: "xapp-fake".into(),
+        bot_token: SecretString::new("xoxb-fake".into()),
+        app_token: SecretString::new("xapp-fake".into()),
         api_url: fake.api_url.clone(),
         command_prefix: String::new(),
         manager_group: None,
@@ -211,7 +212,8 @@ async fn the_study_group_on_slack() {
 
     // 09:00 Berlin: the scheduled question.
     clock.set(Utc.with_ymd_and_hms(2026, 3, 3, 8, 0, 0).unwrap());
-    bot.slack.tick().await;
+    let due = bot.engine.tick().await.unwrap();
+    bot.slack.deliver(due).await;
     assert!(fake
         .calls_of("chat.postMessage")
         .iter()

@@ -40,7 +40,7 @@ pub const PLATFORM: &str = "console";
 pub enum ConsoleError {
     /// The engine or store failed.
     #[error(transparent)]
-    Engine(#[from] crate::engine::EngineError),
+    Engine(#[from] crate::engine::Error),
     /// The store failed.
     #[error(transparent)]
     Store(#[from] store::StoreError),

@@ -16,6 +16,7 @@ use serenity::{
     AutoArchiveDuration, ChannelId, CreateEmbed, CreateMessage, CreateThread, FullEvent,
     GatewayIntents, Http, MessageId, Permissions, ReactionType, UserId,
 };
+use secrecy::{ExposeSecret, SecretString};
 use tracing::{error, info, warn};
 
 use crate::bank::Tier;
@@ -66,8 +67,8 @@ pub fn client_id_from_token(token: &str) -> Option<u64> {
 /// How to reach Discord.
 #[derive(Debug, Clone)]
 pub struct DiscordConfig {
-    /// The bot token.
-    pub token: String,
+    /// The bot token (never printed: `Debug` shows `[REDACTED]`).
+    pub token: SecretString,
     /// REST base replacing `https://discord.com` (a rate-limit proxy, or a fake in tests).
     pub api_url: Option<String>,
     /// Register commands in this guild only (fast, for development); globally otherwise.
@@ -638,15 +639,6 @@ pub struct DiscordBot {
 }
 
 impl DiscordBot {
-    /// Runs what is due now (scheduled posts, closing posts) and delivers the Discord part
-    /// (for a Discord-only process and tests; `run` ticks once for every platform).
-    pub async fn tick(&self, engine: &Engine) {
-        match engine.tick().await {
-            Ok(actions) => deliver(&self.http, engine, actions).await,
-            Err(e) => error!(error = %e, "scheduler tick failed"),
-        }
-    }
-
     /// Delivers the Discord actions among `actions` (from [`Engine::tick`]).
     pub async fn deliver(&self, engine: &Engine, actions: Vec<Outbound>) {
         deliver(&self.http, engine, actions).await;
@@ -664,7 +656,7 @@ impl DiscordBot {
 ///
 /// Errors: the client could not be built (e.g. the token is malformed).
 pub async fn start(config: &DiscordConfig, engine: Arc<Engine>) -> Result<DiscordBot, Error> {
-    let mut builder = serenity::HttpBuilder::new(&config.token);
+    let mut builder = serenity::HttpBuilder::new(config.token.expose_secret());
     if let Some(url) = &config.api_url {
         // The proxy replaces https://discord.com in REST URLs only with the limiter disabled.
         builder = builder
