@@ -402,16 +402,7 @@ async fn reads_at_scale(
     let clock = Arc::new(ManualClock::new(now));
     let (engine, _) = open_engine(dir.path(), "reads.db", bank.clone(), clock).await;
     let started = Instant::now();
-    fill(
-        engine.pool(),
-        &bank,
-        channels,
-        posts,
-        answers,
-        members,
-        now,
-    )
-    .await;
+    fill(engine.pool(), &bank, channels, posts, answers, members, now).await;
     println!(
         "{title}: {} answers in {channels} channel(s), {members} members (written in {:.1} s)",
         channels * posts * answers,

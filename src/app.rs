@@ -109,10 +109,14 @@ pub type Slot<T> = Arc<RwLock<Option<T>>>;
 /// [`RETRY_FIRST`] after the first failure and twice as long after each further one, up to
 /// [`RETRY_MAX`]; then puts the platform in `slot`. Each platform retries on its own, so one that
 /// cannot connect never holds up another. Failures are logged with `name`.
-pub fn spawn_with_backoff<T, E, F, Fut>(name: &'static str, slot: Slot<T>, start: F) -> JoinHandle<()>
+pub fn spawn_with_backoff<T, E, F, Fut>(
+    name: &'static str,
+    slot: Slot<T>,
+    start: F,
+) -> JoinHandle<()>
 where
     T: Send + Sync + 'static,
-    E: std::fmt::Display,
+    E: std::fmt::Display + Send,
     F: Fn() -> Fut + Send + 'static,
     Fut: Future<Output = Result<T, E>> + Send,
 {

@@ -257,7 +257,12 @@ async fn run_bot(
     let pool = store::open(&config.database)
         .await
         .with_context(|| format!("opening the database {}", config.database))?;
-    let engine = Arc::new(Engine::new(pool, bank, engine_config, Arc::new(SystemClock)));
+    let engine = Arc::new(Engine::new(
+        pool,
+        bank,
+        engine_config,
+        Arc::new(SystemClock),
+    ));
     let discord_slot: Slot<DiscordBot> = Slot::default();
     let slack_slot: Slot<SlackBot> = Slot::default();
     if let Some(c) = discord_config {

@@ -10,7 +10,7 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use interview_bot::engine::{
     command, points, Actor, ChannelRef, Engine, Inbound, Outbound, Period,
 };
-use interview_bot::schedule::ManualClock;
+use interview_bot::schedule::{Clock, ManualClock};
 use interview_bot::store::{self, AnswerScope, BoardScope, PostId};
 
 fn t0() -> DateTime<Utc> {
@@ -30,10 +30,22 @@ fn member(name: &str) -> Actor {
     }
 }
 
-const GOOD: &str = "Only one thread at a time runs Python bytecode because the interpreter holds \
-    a global lock; blocking I/O releases the lock so other threads run while one waits, but \
-    CPU-bound threads cannot run in parallel, so use processes for CPU-bound work.";
+/// A short answer that misses most of any rubric.
 const SHORT: &str = "the GIL is a lock";
+
+/// An answer that scores well: the reference answer of the post's question.
+async fn good(e: &Engine, post: PostId) -> String {
+    let question: String = sqlx::query_scalar("SELECT question_id FROM posts WHERE id = ?")
+        .bind(post)
+        .fetch_one(e.pool())
+        .await
+        .unwrap();
+    e.bank()
+        .question(&question)
+        .unwrap()
+        .reference_answer
+        .clone()
+}
 
 async fn engine(url: &str) -> (Engine, Arc<ManualClock>) {
     let clock = Arc::new(ManualClock::new(t0()));
@@ -59,9 +71,13 @@ async fn ask(e: &Engine, id: &str) -> PostId {
     let Some(Outbound::PostQuestion { card, .. }) = out.first() else {
         panic!("no post: {out:?}")
     };
-    e.attach(card.post, &format!("q{}", card.post), &format!("t{}", card.post))
-        .await
-        .unwrap();
+    e.attach(
+        card.post,
+        &format!("q{}", card.post),
+        &format!("t{}", card.post),
+    )
+    .await
+    .unwrap();
     card.post
 }
 
@@ -92,7 +108,9 @@ async fn assert_rollups_agree(e: &Engine, now: DateTime<Utc>) {
     let tz = chrono_tz::Tz::UTC;
     for period in [Period::Week, Period::Month, Period::All] {
         let (from, to) = points::period_range(period, now, tz);
-        let all = store::scored_answers(&mut conn, channel, from, to).await.unwrap();
+        let all = store::scored_answers(&mut conn, channel, from, to)
+            .await
+            .unwrap();
         let expected = points::leaderboard(&all, None);
         let days = points::period_days(period, now, tz);
         let rows = store::board(&mut conn, BoardScope::Channel(channel), days, None, 1000)
@@ -101,7 +119,9 @@ async fn assert_rollups_agree(e: &Engine, now: DateTime<Utc>) {
         assert_eq!(points::standings(rows), expected, "{period:?}");
     }
     // /stats: per member, answers (late too), late answers and points.
-    let all = store::scored_answers(&mut conn, channel, None, None).await.unwrap();
+    let all = store::scored_answers(&mut conn, channel, None, None)
+        .await
+        .unwrap();
     for who in ["alice", "bob", "carol"] {
         let Some((id, _)) = store::find_user(&mut conn, "test", who).await.unwrap() else {
             continue;
@@ -131,8 +151,9 @@ async fn a_delete_right_after_its_create_withdraws_it() {
     let (_dir, url) = common::temp_db();
     let (e, _) = engine(&url).await;
     let post = ask(&e, "i1").await;
+    let good = good(&e, post).await;
     // Both take their place before either is applied (as Slack's callback does), then apply.
-    let create = e.submit(message(post, "m1", "alice", GOOD)).await.unwrap();
+    let create = e.submit(message(post, "m1", "alice", &good)).await.unwrap();
     let delete = e
         .submit(Inbound::MessageDeleted {
             channel: chan(),
@@ -154,7 +175,7 @@ async fn a_delete_right_after_its_create_withdraws_it() {
         })
         .await
         .unwrap();
-    let create = e.submit(message(post, "m2", "alice", GOOD)).await.unwrap();
+    let create = e.submit(message(post, "m2", "alice", &good)).await.unwrap();
     delete.outcome().await.unwrap();
     create.outcome().await.unwrap();
     assert_eq!(answers(&e).await, 1);
@@ -166,6 +187,7 @@ async fn an_edit_racing_a_vote_keeps_both() {
     let (_dir, url) = common::temp_db();
     let (e, _) = engine(&url).await;
     let post = ask(&e, "i1").await;
+    let good = good(&e, post).await;
     e.handle(message(post, "m1", "alice", SHORT)).await.unwrap();
     let before: i64 = sqlx::query_scalar("SELECT score FROM answers")
         .fetch_one(e.pool())
@@ -178,7 +200,7 @@ async fn an_edit_racing_a_vote_keeps_both() {
             thread: format!("t{post}"),
             message: "m1".into(),
             actor: member("alice"),
-            text: GOOD.into(),
+            text: good.clone(),
         })
         .await
         .unwrap();
@@ -201,7 +223,7 @@ async fn an_edit_racing_a_vote_keeps_both() {
     .await
     .unwrap();
     assert!(score > before, "re-scored: {before} → {score}");
-    assert_eq!(body, GOOD);
+    assert_eq!(body, good);
     assert_eq!(voters, 1, "the edit kept the vote");
     assert_rollups_agree(&e, t0()).await;
 }
@@ -211,14 +233,15 @@ async fn reads_run_while_a_write_is_in_progress() {
     let (_dir, url) = common::temp_db();
     let (e, _) = engine(&url).await;
     let post = ask(&e, "i1").await;
-    e.handle(message(post, "m1", "alice", GOOD)).await.unwrap();
+    let good = good(&e, post).await;
+    e.handle(message(post, "m1", "alice", &good)).await.unwrap();
     // Another process holds SQLite's write lock: the next answer has to wait for it.
     let mut blocker = e.pool().acquire().await.unwrap();
     sqlx::query("BEGIN IMMEDIATE")
         .execute(&mut *blocker)
         .await
         .unwrap();
-    let pending = e.submit(message(post, "m2", "bob", GOOD)).await.unwrap();
+    let pending = e.submit(message(post, "m2", "bob", &good)).await.unwrap();
     let write = tokio::spawn(pending.outcome());
     // The board, stats and schedule status answer meanwhile, from the read pool.
     for text in ["/leaderboard all", "/stats", "/qotd status", "/help"] {
@@ -238,7 +261,10 @@ async fn reads_run_while_a_write_is_in_progress() {
                 panic!("{out:?}")
             };
             assert!(board.contains("1. alice"), "{board}");
-            assert!(!board.contains("bob"), "bob's answer is not in yet: {board}");
+            assert!(
+                !board.contains("bob"),
+                "bob's answer is not in yet: {board}"
+            );
         }
     }
     assert!(!write.is_finished(), "the reads did not wait for the write");
@@ -253,6 +279,7 @@ async fn chatter_is_dropped_before_a_transaction() {
     let (_dir, url) = common::temp_db();
     let (e, _) = engine(&url).await;
     let post = ask(&e, "i1").await;
+    let good = good(&e, post).await;
     let mut handled = e.handled();
     let seen = *handled.borrow_and_update();
     // A message in a thread that is no question's, a reaction that is not a vote, a deletion
@@ -263,7 +290,7 @@ async fn chatter_is_dropped_before_a_transaction() {
             thread: "random-thread".into(),
             message: "x1".into(),
             actor: member("alice"),
-            text: GOOD.into(),
+            text: good.clone(),
         },
         Inbound::ReactionAdded {
             channel: chan(),
@@ -283,7 +310,7 @@ async fn chatter_is_dropped_before_a_transaction() {
                 is_bot: true,
                 ..member("helper")
             },
-            text: GOOD.into(),
+            text: good.clone(),
         },
     ];
     // Hold the write lock: a dropped event never needs it, so none of these can block.
@@ -295,8 +322,15 @@ async fn chatter_is_dropped_before_a_transaction() {
     for event in chatter {
         assert!(e.handle(event).await.unwrap().is_empty());
     }
-    sqlx::query("ROLLBACK").execute(&mut *blocker).await.unwrap();
-    assert_eq!(*handled.borrow_and_update(), seen + 4, "each counted as handled");
+    sqlx::query("ROLLBACK")
+        .execute(&mut *blocker)
+        .await
+        .unwrap();
+    assert_eq!(
+        *handled.borrow_and_update(),
+        seen + 4,
+        "each counted as handled"
+    );
     assert_eq!(answers(&e).await, 0);
 }
 
@@ -305,10 +339,16 @@ async fn rollups_follow_answers_votes_edits_deletions_and_late_answers() {
     let (_dir, url) = common::temp_db();
     let (e, clock) = engine(&url).await;
     let p1 = ask(&e, "i1").await;
-    e.handle(message(p1, "a1", "alice", GOOD)).await.unwrap();
+    let good = good(&e, p1).await;
+    e.handle(message(p1, "a1", "alice", &good)).await.unwrap();
     e.handle(message(p1, "b1", "bob", SHORT)).await.unwrap();
-    e.handle(message(p1, "c1", "carol", GOOD)).await.unwrap();
-    for (voter, on) in [("bob", "a1"), ("carol", "a1"), ("alice", "b1"), ("alice", "a1")] {
+    e.handle(message(p1, "c1", "carol", &good)).await.unwrap();
+    for (voter, on) in [
+        ("bob", "a1"),
+        ("carol", "a1"),
+        ("alice", "b1"),
+        ("alice", "a1"),
+    ] {
         e.handle(Inbound::ReactionAdded {
             channel: chan(),
             message: on.into(),
@@ -320,7 +360,7 @@ async fn rollups_follow_answers_votes_edits_deletions_and_late_answers() {
     }
     assert_rollups_agree(&e, clock.now()).await;
     // bob replaces his answer (votes dropped), carol withdraws, a vote is taken back.
-    e.handle(message(p1, "b2", "bob", GOOD)).await.unwrap();
+    e.handle(message(p1, "b2", "bob", &good)).await.unwrap();
     e.handle(Inbound::MessageDeleted {
         channel: chan(),
         message: "c1".into(),
@@ -339,7 +379,7 @@ async fn rollups_follow_answers_votes_edits_deletions_and_late_answers() {
     // Two days later the question has closed: carol's answer is late and earns nothing.
     clock.advance(Duration::days(2));
     e.tick().await.unwrap();
-    e.handle(message(p1, "c2", "carol", GOOD)).await.unwrap();
+    e.handle(message(p1, "c2", "carol", &good)).await.unwrap();
     let p2 = ask(&e, "i2").await;
     e.handle(message(p2, "a3", "alice", SHORT)).await.unwrap();
     assert_rollups_agree(&e, clock.now()).await;

@@ -156,7 +156,9 @@ impl Pending {
 }
 
 fn stopped() -> Error {
-    Error::Internal(StoreError::Corrupt("the engine's writer task has stopped".into()))
+    Error::Internal(StoreError::Corrupt(
+        "the engine's writer task has stopped".into(),
+    ))
 }
 
 fn span_of(event: &Inbound) -> tracing::Span {
@@ -363,7 +365,7 @@ async fn writer(core: Arc<Core>, mut jobs: mpsc::Receiver<Job>) {
 impl Core {
     /// Whether an event can be dropped before it costs a write transaction: a bot's message or
     /// reaction, a reaction that is not a vote, a message in a thread that is not a question's,
-    /// a deletion or reaction in a channel where the bot never posted. Decided on facts that do
+    /// an edit, deletion or reaction in a channel where the bot never posted. Decided on facts that do
     /// not change while the event waits for the writer (a question's thread exists before
     /// anyone can write in it), so dropping early never reorders anything.
     async fn is_chatter(&self, event: &Inbound) -> Result<bool, Error> {
@@ -375,12 +377,19 @@ impl Core {
             Inbound::Command { .. } => false,
             Inbound::Message {
                 channel, thread, ..
-            }
-            | Inbound::MessageEdited {
-                channel, thread, ..
             } => store::post_by_thread(&mut conn, &channel.platform, thread)
                 .await?
                 .is_none(),
+            // An edit may name the edited message's own id as its thread (Slack's
+            // `message_changed` does): it is chatter only outside every question channel.
+            Inbound::MessageEdited {
+                channel, thread, ..
+            } => {
+                store::post_by_thread(&mut conn, &channel.platform, thread)
+                    .await?
+                    .is_none()
+                    && !self.knows_channel(&mut conn, channel).await?
+            }
             Inbound::ReactionAdded { emoji, channel, .. }
             | Inbound::ReactionRemoved { emoji, channel, .. } => {
                 !self.config.vote_emoji.iter().any(|e| e == emoji)
@@ -399,14 +408,12 @@ impl Core {
         conn: &mut sqlx::SqliteConnection,
         channel: &ChannelRef,
     ) -> Result<bool, Error> {
-        Ok(
-            store::find_channel(conn, &channel.platform, &channel.id)
+        Ok(store::find_channel(conn, &channel.platform, &channel.id)
+            .await?
+            .is_some()
+            || store::post_by_thread(conn, &channel.platform, &channel.id)
                 .await?
-                .is_some()
-                || store::post_by_thread(conn, &channel.platform, &channel.id)
-                    .await?
-                    .is_some(),
-        )
+                .is_some())
     }
 
     /// Applies one write event in one transaction. A user error is turned into a private reply

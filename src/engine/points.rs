@@ -236,11 +236,19 @@ mod tests {
     #[test]
     fn streaks() {
         assert_eq!(
-            streak(&[(p(3), false, true), (p(2), true, false), (p(1), true, false)]),
+            streak(&[
+                (p(3), false, true),
+                (p(2), true, false),
+                (p(1), true, false)
+            ]),
             2
         );
         assert_eq!(
-            streak(&[(p(3), true, true), (p(2), false, false), (p(1), true, false)]),
+            streak(&[
+                (p(3), true, true),
+                (p(2), false, false),
+                (p(1), true, false)
+            ]),
             1
         );
         assert_eq!(streak(&[(p(3), false, false), (p(2), true, false)]), 0);

@@ -80,7 +80,14 @@ impl Core {
         let tz = parse_time_zone(&s.time_zone).unwrap_or(Tz::UTC);
         let last_week = now - Duration::days(7);
         let days = points::period_days(Period::Week, last_week, tz);
-        let rows = store::board(conn, BoardScope::Channel(s.channel), days, None, BOARD_LINES).await?;
+        let rows = store::board(
+            conn,
+            BoardScope::Channel(s.channel),
+            days,
+            None,
+            BOARD_LINES,
+        )
+        .await?;
         let standings = points::standings(rows);
         if standings.is_empty() {
             return Ok(None);

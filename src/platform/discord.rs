@@ -12,11 +12,11 @@
 use std::sync::Arc;
 
 use poise::serenity_prelude as serenity;
+use secrecy::{ExposeSecret, SecretString};
 use serenity::{
     AutoArchiveDuration, ChannelId, CreateEmbed, CreateMessage, CreateThread, FullEvent,
     GatewayIntents, Http, MessageId, Permissions, ReactionType, UserId,
 };
-use secrecy::{ExposeSecret, SecretString};
 use tracing::{error, info, warn};
 
 use crate::bank::Tier;

@@ -129,13 +129,12 @@ pub async fn find_user(
     platform: &str,
     who: &str,
 ) -> Result<Option<(MemberId, String)>> {
-    if let Some(found) = sqlx::query_as(
-        "SELECT id, display_name FROM users WHERE platform = ? AND user_id = ?",
-    )
-    .bind(platform)
-    .bind(who)
-    .fetch_optional(&mut *conn)
-    .await?
+    if let Some(found) =
+        sqlx::query_as("SELECT id, display_name FROM users WHERE platform = ? AND user_id = ?")
+            .bind(platform)
+            .bind(who)
+            .fetch_optional(&mut *conn)
+            .await?
     {
         return Ok(Some(found));
     }

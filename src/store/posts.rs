@@ -170,7 +170,13 @@ pub async fn post_by_thread(
     platform: &str,
     thread_id: &str,
 ) -> Result<Option<PostRow>> {
-    posts!(one, conn, "JOIN channels c ON c.id = p.channel WHERE p.thread_id = ? AND c.platform = ?", thread_id, platform)
+    posts!(
+        one,
+        conn,
+        "JOIN channels c ON c.id = p.channel WHERE p.thread_id = ? AND c.platform = ?",
+        thread_id,
+        platform
+    )
 }
 
 /// The channel's most recent post still open at `now`.
@@ -179,8 +185,14 @@ pub async fn latest_open_post(
     channel: ChannelRowId,
     now: DateTime<Utc>,
 ) -> Result<Option<PostRow>> {
-    posts!(one, conn, "WHERE p.channel = ? AND p.closed_at IS NULL AND p.closes_at > ?
-         ORDER BY p.posted_at DESC, p.id DESC LIMIT 1", channel, ms(now))
+    posts!(
+        one,
+        conn,
+        "WHERE p.channel = ? AND p.closed_at IS NULL AND p.closes_at > ?
+         ORDER BY p.posted_at DESC, p.id DESC LIMIT 1",
+        channel,
+        ms(now)
+    )
 }
 
 /// The newest post of a channel (open or not).
@@ -188,7 +200,12 @@ pub async fn latest_post(
     conn: &mut SqliteConnection,
     channel: ChannelRowId,
 ) -> Result<Option<PostRow>> {
-    posts!(one, conn, "WHERE p.channel = ? ORDER BY p.posted_at DESC, p.id DESC LIMIT 1", channel)
+    posts!(
+        one,
+        conn,
+        "WHERE p.channel = ? ORDER BY p.posted_at DESC, p.id DESC LIMIT 1",
+        channel
+    )
 }
 
 /// Posts due to close: not closed yet and `closes_at <= now`, oldest first.
@@ -196,7 +213,12 @@ pub async fn posts_to_close(
     conn: &mut SqliteConnection,
     now: DateTime<Utc>,
 ) -> Result<Vec<PostRow>> {
-    posts!(many, conn, "WHERE p.closed_at IS NULL AND p.closes_at <= ? ORDER BY p.closes_at, p.id", ms(now))
+    posts!(
+        many,
+        conn,
+        "WHERE p.closed_at IS NULL AND p.closes_at <= ? ORDER BY p.closes_at, p.id",
+        ms(now)
+    )
 }
 
 /// Open posts of a schedule (to close them when the schedule posts its next question).
@@ -204,12 +226,21 @@ pub async fn open_posts_of_schedule(
     conn: &mut SqliteConnection,
     schedule: ScheduleId,
 ) -> Result<Vec<PostRow>> {
-    posts!(many, conn, "WHERE p.schedule = ? AND p.closed_at IS NULL ORDER BY p.id", schedule)
+    posts!(
+        many,
+        conn,
+        "WHERE p.schedule = ? AND p.closed_at IS NULL ORDER BY p.id",
+        schedule
+    )
 }
 
 /// Posts created but never delivered to the platform (no message id): re-sent after a restart.
 pub async fn undelivered_posts(conn: &mut SqliteConnection) -> Result<Vec<PostRow>> {
-    posts!(many, conn, "WHERE p.message_id IS NULL AND p.closed_at IS NULL ORDER BY p.id")
+    posts!(
+        many,
+        conn,
+        "WHERE p.message_id IS NULL AND p.closed_at IS NULL ORDER BY p.id"
+    )
 }
 
 /// Every post of a channel, oldest first.
@@ -217,7 +248,12 @@ pub async fn posts_in_channel(
     conn: &mut SqliteConnection,
     channel: ChannelRowId,
 ) -> Result<Vec<PostRow>> {
-    posts!(many, conn, "WHERE p.channel = ? ORDER BY p.posted_at, p.id", channel)
+    posts!(
+        many,
+        conn,
+        "WHERE p.channel = ? ORDER BY p.posted_at, p.id",
+        channel
+    )
 }
 
 /// Marks a post closed at `now`; `false` if it was closed already.

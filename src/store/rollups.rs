@@ -225,7 +225,10 @@ async fn rebuild_channel(
 
 /// Derives a channel's daily rollup again (after its time zone changed), on `conn` (so in the
 /// caller's transaction). Linear in the channel's answers.
-pub async fn rebuild_channel_days(conn: &mut SqliteConnection, channel: ChannelRowId) -> Result<()> {
+pub async fn rebuild_channel_days(
+    conn: &mut SqliteConnection,
+    channel: ChannelRowId,
+) -> Result<()> {
     sqlx::query("DELETE FROM rollup_days WHERE channel = ?")
         .bind(channel)
         .execute(&mut *conn)

@@ -78,10 +78,7 @@ impl Type<Sqlite> for Tier {
 }
 
 impl<'q> Encode<'q, Sqlite> for Tier {
-    fn encode_by_ref(
-        &self,
-        buf: &mut Vec<SqliteArgumentValue<'q>>,
-    ) -> Result<IsNull, BoxDynError> {
+    fn encode_by_ref(&self, buf: &mut Vec<SqliteArgumentValue<'q>>) -> Result<IsNull, BoxDynError> {
         <&str as Encode<'q, Sqlite>>::encode(self.as_str(), buf)
     }
 }

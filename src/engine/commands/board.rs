@@ -81,10 +81,7 @@ impl Core {
             _ => (Vec::new(), 0),
         };
         Ok(vec![ctx.private(render::stats(
-            &name,
-            &topics,
-            streak,
-            &self.bank,
+            &name, &topics, streak, &self.bank,
         ))])
     }
 
