@@ -1,14 +1,16 @@
 //! Answers and votes: a message in a question's thread is scored by the checker, an edit
 //! re-scores it, a deletion withdraws it, a 👍 from another member is a vote. Each runs in the
-//! writer's transaction; the store keeps the rollups in step in the same transaction.
+//! writer's transaction; the store's triggers keep the rollups in step in the same transaction.
 
+use chrono_tz::Tz;
 use sqlx::SqliteConnection;
 use tracing::info;
 
 use crate::checker;
 use crate::engine::dispatch::{Core, Ctx};
 use crate::engine::event::{ChannelRef, Outbound};
-use crate::engine::{render, Error};
+use crate::engine::{points, render, Error};
+use crate::schedule::parse_time_zone;
 use crate::store::{self, NewAnswer};
 
 impl Core {
@@ -67,6 +69,10 @@ impl Core {
                 report: &report_json,
                 late,
                 at: ctx.now,
+                day: points::local_day(
+                    ctx.now,
+                    parse_time_zone(&post.time_zone).unwrap_or(Tz::UTC),
+                ),
             },
         )
         .await?;

@@ -1,11 +1,9 @@
-//! Answers, votes and hints. Every change to an answer or its votes also updates the rollups
-//! ([`super::rollups`]) on the same connection, so inside the caller's transaction: the answer's
-//! old contribution is taken out before the change and its new one put in after it.
+//! Answers, votes and hints. The triggers of migration 0002 keep the rollups
+//! ([`super::rollups`]) in step with every change made here, in the same transaction.
 
 use chrono::{DateTime, Utc};
 use sqlx::{FromRow, SqliteConnection};
 
-use super::rollups;
 use super::{from_ms, ms, AnswerId, ChannelRowId, MemberId, PostId, Result};
 use crate::bank::Tier;
 
@@ -89,6 +87,8 @@ pub struct NewAnswer<'a> {
     pub late: bool,
     /// When.
     pub at: DateTime<Utc>,
+    /// `at`'s local date in the channel's time zone (see [`crate::engine::points::local_day`]).
+    pub day: i32,
 }
 
 /// Inserts the member's answer, or replaces their earlier one (a new message replaces it and
@@ -101,7 +101,6 @@ pub async fn upsert_answer(conn: &mut SqliteConnection, a: &NewAnswer<'_>) -> Re
             .fetch_optional(&mut *conn)
             .await?;
     if let Some((id, message)) = &previous {
-        rollups::retract(conn, *id).await?;
         if message != a.message_id {
             sqlx::query("DELETE FROM votes WHERE answer = ?")
                 .bind(id)
@@ -109,13 +108,13 @@ pub async fn upsert_answer(conn: &mut SqliteConnection, a: &NewAnswer<'_>) -> Re
                 .await?;
         }
     }
-    let id: AnswerId = sqlx::query_scalar(
-        "INSERT INTO answers (post, author, message_id, body, score, report, late, answered_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+    Ok(sqlx::query_scalar(
+        "INSERT INTO answers (post, author, message_id, body, score, report, late, answered_at, day)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (post, author) DO UPDATE SET
              message_id = excluded.message_id, body = excluded.body, score = excluded.score,
              report = excluded.report, late = excluded.late, answered_at = excluded.answered_at,
-             edited_at = NULL
+             day = excluded.day, edited_at = NULL
          RETURNING id",
     )
     .bind(a.post)
@@ -126,10 +125,9 @@ pub async fn upsert_answer(conn: &mut SqliteConnection, a: &NewAnswer<'_>) -> Re
     .bind(a.report)
     .bind(a.late)
     .bind(ms(a.at))
-    .fetch_one(&mut *conn)
-    .await?;
-    rollups::record(conn, id).await?;
-    Ok(id)
+    .bind(a.day)
+    .fetch_one(conn)
+    .await?)
 }
 
 /// Replaces an answer's text and score after an edit (keeps its votes and lateness).
@@ -141,21 +139,24 @@ pub async fn edit_answer(
     report: &str,
     at: DateTime<Utc>,
 ) -> Result<()> {
-    rollups::retract(conn, answer).await?;
     sqlx::query("UPDATE answers SET body = ?, score = ?, report = ?, edited_at = ? WHERE id = ?")
         .bind(body)
         .bind(i64::from(score))
         .bind(report)
         .bind(ms(at))
         .bind(answer)
-        .execute(&mut *conn)
+        .execute(conn)
         .await?;
-    rollups::record(conn, answer).await
+    Ok(())
 }
 
-/// Withdraws an answer (and its votes).
+/// Withdraws an answer (and its votes: deleted first, so that each vote's trigger sees the
+/// answer it belonged to).
 pub async fn delete_answer(conn: &mut SqliteConnection, answer: AnswerId) -> Result<()> {
-    rollups::retract(conn, answer).await?;
+    sqlx::query("DELETE FROM votes WHERE answer = ?")
+        .bind(answer)
+        .execute(&mut *conn)
+        .await?;
     sqlx::query("DELETE FROM answers WHERE id = ?")
         .bind(answer)
         .execute(conn)
@@ -171,7 +172,6 @@ pub async fn add_vote(
     emoji: &str,
     at: DateTime<Utc>,
 ) -> Result<bool> {
-    rollups::retract(conn, answer).await?;
     let done = sqlx::query(
         "INSERT INTO votes (answer, voter, emoji, voted_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
     )
@@ -179,9 +179,8 @@ pub async fn add_vote(
     .bind(voter)
     .bind(emoji)
     .bind(ms(at))
-    .execute(&mut *conn)
+    .execute(conn)
     .await?;
-    rollups::record(conn, answer).await?;
     Ok(done.rows_affected() == 1)
 }
 
@@ -192,14 +191,12 @@ pub async fn remove_vote(
     voter: MemberId,
     emoji: &str,
 ) -> Result<bool> {
-    rollups::retract(conn, answer).await?;
     let done = sqlx::query("DELETE FROM votes WHERE answer = ? AND voter = ? AND emoji = ?")
         .bind(answer)
         .bind(voter)
         .bind(emoji)
-        .execute(&mut *conn)
+        .execute(conn)
         .await?;
-    rollups::record(conn, answer).await?;
     Ok(done.rows_affected() == 1)
 }
 
@@ -249,8 +246,6 @@ pub struct ScoredAnswer {
     pub post: PostId,
     /// The post's channel.
     pub channel: ChannelRowId,
-    /// The channel's IANA time zone (for local days).
-    pub time_zone: String,
     /// Post tier.
     pub tier: Tier,
     /// Post topic id.
@@ -274,7 +269,6 @@ struct RawScored {
     author_name: String,
     post: PostId,
     channel: ChannelRowId,
-    time_zone: String,
     tier: Tier,
     topic: String,
     score: i64,
@@ -292,7 +286,6 @@ impl From<RawScored> for ScoredAnswer {
             author_name: r.author_name,
             post: r.post,
             channel: r.channel,
-            time_zone: r.time_zone,
             tier: r.tier,
             topic: r.topic,
             score: r.score,
@@ -311,8 +304,6 @@ pub enum AnswerScope<'a> {
     Channel(ChannelRowId),
     /// One post (for the reveal).
     Post(PostId),
-    /// One answer (for the rollups).
-    Answer(AnswerId),
     /// Every channel of a workspace (Slack team, Discord guild) on a platform.
     Workspace {
         /// Platform name.
@@ -320,14 +311,11 @@ pub enum AnswerScope<'a> {
         /// Slack team id or Discord guild id.
         workspace: &'a str,
     },
-    /// Every answer (rebuilding the rollups).
-    Everything,
 }
 
 /// The one scored-answer query: answers in `scope` answered in `[from, to)` (`None`: unbounded),
 /// oldest first, each with its distinct voter count. Cost: linear in the answers it returns, so
-/// boards and stats read the rollups instead; this serves reveals (one post), the rollups and
-/// checks.
+/// boards and stats read the rollups instead; this serves reveals (one post) and checks.
 pub async fn scored_answers_in(
     conn: &mut SqliteConnection,
     scope: AnswerScope<'_>,
@@ -337,12 +325,10 @@ pub async fn scored_answers_in(
     let filter = match scope {
         AnswerScope::Channel(_) => "p.channel = ?",
         AnswerScope::Post(_) => "a.post = ?",
-        AnswerScope::Answer(_) => "a.id = ?",
         AnswerScope::Workspace { .. } => "c.platform = ? AND c.workspace_id = ?",
-        AnswerScope::Everything => "1",
     };
     let sql = format!(
-        "SELECT a.id, a.author, u.display_name AS author_name, a.post, p.channel, c.time_zone,
+        "SELECT a.id, a.author, u.display_name AS author_name, a.post, p.channel,
                 p.tier, p.topic, a.score, a.late, a.answered_at,
                 (SELECT COUNT(DISTINCT v.voter) FROM votes v WHERE v.answer = a.id) AS voters,
                 p.schedule IS NOT NULL AS scheduled
@@ -355,12 +341,10 @@ pub async fn scored_answers_in(
     let query = match scope {
         AnswerScope::Channel(c) => query.bind(c),
         AnswerScope::Post(p) => query.bind(p),
-        AnswerScope::Answer(id) => query.bind(id),
         AnswerScope::Workspace {
             platform,
             workspace,
         } => query.bind(platform).bind(workspace),
-        AnswerScope::Everything => query,
     };
     let raw = query
         .bind(from.map_or(i64::MIN, ms))

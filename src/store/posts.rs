@@ -31,6 +31,8 @@ pub struct PostRow {
     pub closes_at: DateTime<Utc>,
     /// When it was closed (revealed), if it was.
     pub closed_at: Option<DateTime<Utc>>,
+    /// The channel's IANA time zone (an answer's local day is taken in it).
+    pub time_zone: String,
 }
 
 impl PostRow {
@@ -53,6 +55,7 @@ struct RawPost {
     posted_at: i64,
     closes_at: i64,
     closed_at: Option<i64>,
+    time_zone: String,
 }
 
 impl From<RawPost> for PostRow {
@@ -69,23 +72,24 @@ impl From<RawPost> for PostRow {
             posted_at: from_ms(r.posted_at),
             closes_at: from_ms(r.closes_at),
             closed_at: r.closed_at.map(from_ms),
+            time_zone: r.time_zone,
         }
     }
 }
 
 const POST_COLUMNS: &str = "p.id, p.channel, p.question_id, p.topic, p.tier, p.schedule, \
-     p.message_id, p.thread_id, p.posted_at, p.closes_at, p.closed_at";
+     p.message_id, p.thread_id, p.posted_at, p.closes_at, p.closed_at, c.time_zone";
 
 /// Runs `SELECT <post columns> FROM posts p <clause>` with the binds given, into
 /// `fetch_optional` (`one`) or `fetch_all` (`many`).
 macro_rules! posts {
     (one, $conn:expr, $clause:expr $(, $bind:expr)*) => {{
-        let sql = format!("SELECT {POST_COLUMNS} FROM posts p {}", $clause);
+        let sql = format!("SELECT {POST_COLUMNS} FROM posts p JOIN channels c ON c.id = p.channel {}", $clause);
         let raw: Option<RawPost> = sqlx::query_as(&sql)$(.bind($bind))*.fetch_optional($conn).await?;
         Ok(raw.map(PostRow::from))
     }};
     (many, $conn:expr, $clause:expr $(, $bind:expr)*) => {{
-        let sql = format!("SELECT {POST_COLUMNS} FROM posts p {}", $clause);
+        let sql = format!("SELECT {POST_COLUMNS} FROM posts p JOIN channels c ON c.id = p.channel {}", $clause);
         let raw: Vec<RawPost> = sqlx::query_as(&sql)$(.bind($bind))*.fetch_all($conn).await?;
         Ok(raw.into_iter().map(PostRow::from).collect())
     }};
@@ -114,6 +118,10 @@ pub struct NewPost<'a> {
 
 /// Inserts a post; returns it.
 pub async fn insert_post(conn: &mut SqliteConnection, p: &NewPost<'_>) -> Result<PostRow> {
+    let time_zone: String = sqlx::query_scalar("SELECT time_zone FROM channels WHERE id = ?")
+        .bind(p.channel)
+        .fetch_one(&mut *conn)
+        .await?;
     let id: PostId = sqlx::query_scalar(
         "INSERT INTO posts (channel, question_id, topic, tier, schedule, asked_by, posted_at, closes_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
@@ -140,6 +148,7 @@ pub async fn insert_post(conn: &mut SqliteConnection, p: &NewPost<'_>) -> Result
         posted_at: p.posted_at,
         closes_at: p.closes_at,
         closed_at: None,
+        time_zone,
     })
 }
 
@@ -173,7 +182,7 @@ pub async fn post_by_thread(
     posts!(
         one,
         conn,
-        "JOIN channels c ON c.id = p.channel WHERE p.thread_id = ? AND c.platform = ?",
+        "WHERE p.thread_id = ? AND c.platform = ?",
         thread_id,
         platform
     )

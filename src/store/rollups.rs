@@ -1,272 +1,144 @@
 //! Rollups: points, answers and checker-score sums per member, kept beside the answers so that a
-//! leaderboard or `/stats` reads a few hundred rows however long the history is (migration
-//! `0002_scale.sql` describes the three tables).
+//! leaderboard or `/stats` reads a few hundred rows however long the history is. Migration
+//! `0002_scale.sql` holds the three tables and the triggers that keep them: each change to an
+//! answer or its votes updates them inside the statement that makes it, so in its transaction,
+//! with no extra round trip. The points formula there is the one of
+//! [`crate::engine::points::points`] (the view `answer_points`).
 //!
-//! Each answer contributes (the points formula of [`crate::engine::points::points`]):
-//! - to `rollup_topics` (channel, member, topic): always, late answers too (`/stats` counts them);
-//! - to `rollup_days` (channel, local day, member, tier) and `rollup_members` (channel, member,
-//!   tier): only when on time (late answers earn nothing and boards count on-time answers).
+//! - `rollup_topics` (channel, member, topic): every answer, late ones too (`/stats`);
+//! - `rollup_members` (channel, member, tier): on-time answers, all time;
+//! - `rollup_days` (channel, local day, member, tier): on-time answers per local day (weeks and
+//!   months). The day is stored with the answer (`answers.day`), computed in Rust from the
+//!   channel's IANA time zone; when that zone changes, [`rebuild_channel_days`] derives the
+//!   channel's days again.
 //!
-//! [`retract`] takes an answer's contribution out and [`record`] puts it back; the functions of
-//! [`super::answers`] call them around every change on the same connection, so in the same
-//! transaction as the change. A local day is the answer's date in its channel's IANA time zone,
-//! so a channel whose time zone changes gets its days derived again
-//! ([`rebuild_channel_days`]).
-
-use std::collections::HashMap;
+//! This module derives the rollups from scratch ([`rebuild_rollups`], for databases that predate
+//! them) and reads them ([`board`], [`member_topics`]).
 
 use chrono_tz::Tz;
 use sqlx::{FromRow, SqliteConnection, SqlitePool};
 
-use super::answers::{scored_answers_in, AnswerScope, ScoredAnswer};
-use super::{AnswerId, ChannelRowId, MemberId, Result};
+use super::{from_ms, AnswerId, ChannelRowId, MemberId, Result};
 use crate::bank::Tier;
 use crate::engine::points;
 use crate::schedule::parse_time_zone;
 
-/// An answer's contribution to the rollups.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-struct Totals {
-    answers: i64,
-    late: i64,
-    points: i64,
-    score_sum: i64,
-}
+/// Answers whose day is derived per round trip when backfilling.
+const BACKFILL_PAGE: i64 = 10_000;
 
-impl Totals {
-    fn of(a: &ScoredAnswer) -> Totals {
-        Totals {
-            answers: 1,
-            late: i64::from(a.late),
-            points: points::points(a.score, a.tier, a.voters, a.late),
-            score_sum: a.score,
-        }
-    }
-
-    fn add(&mut self, o: Totals) {
-        self.answers += o.answers;
-        self.late += o.late;
-        self.points += o.points;
-        self.score_sum += o.score_sum;
-    }
-
-    fn times(self, sign: i64) -> Totals {
-        Totals {
-            answers: self.answers * sign,
-            late: self.late * sign,
-            points: self.points * sign,
-            score_sum: self.score_sum * sign,
-        }
-    }
-}
-
-fn day_of(a: &ScoredAnswer) -> i32 {
-    let tz = parse_time_zone(&a.time_zone).unwrap_or(Tz::UTC);
-    points::local_day(a.answered_at, tz)
-}
-
-async fn add_topic(
-    conn: &mut SqliteConnection,
-    (channel, member, topic): (ChannelRowId, MemberId, &str),
-    t: Totals,
-) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO rollup_topics (channel, member, topic, answers, late, points, score_sum)
-         VALUES (?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (channel, member, topic) DO UPDATE SET
-             answers = answers + excluded.answers, late = late + excluded.late,
-             points = points + excluded.points, score_sum = score_sum + excluded.score_sum",
-    )
-    .bind(channel)
-    .bind(member)
-    .bind(topic)
-    .bind(t.answers)
-    .bind(t.late)
-    .bind(t.points)
-    .bind(t.score_sum)
-    .execute(&mut *conn)
-    .await?;
+/// Turns the triggers on (`true`) or off for the rest of the caller's transaction.
+async fn maintain(conn: &mut SqliteConnection, on: bool) -> Result<()> {
+    sqlx::query("UPDATE rollup_state SET built = ?")
+        .bind(on)
+        .execute(conn)
+        .await?;
     Ok(())
 }
 
-async fn add_day(
-    conn: &mut SqliteConnection,
-    (channel, day, member, tier): (ChannelRowId, i32, MemberId, Tier),
-    t: Totals,
-) -> Result<()> {
+/// Writes `answers.day` (the local date in the channel's time zone) for the answers of `channel`
+/// (all of them), or of every channel where it is missing (`None`).
+async fn derive_days(conn: &mut SqliteConnection, channel: Option<ChannelRowId>) -> Result<()> {
+    let mut after = AnswerId(0);
+    loop {
+        let rows: Vec<(AnswerId, i64, String)> = sqlx::query_as(
+            "SELECT a.id, a.answered_at, c.time_zone
+             FROM answers a JOIN posts p ON p.id = a.post JOIN channels c ON c.id = p.channel
+             WHERE a.id > ? AND (CASE WHEN ? IS NULL THEN a.day IS NULL ELSE p.channel = ? END)
+             ORDER BY a.id LIMIT ?",
+        )
+        .bind(after)
+        .bind(channel)
+        .bind(channel)
+        .bind(BACKFILL_PAGE)
+        .fetch_all(&mut *conn)
+        .await?;
+        let Some(last) = rows.last() else {
+            return Ok(());
+        };
+        after = last.0;
+        for (id, at, tz) in &rows {
+            let tz = parse_time_zone(tz).unwrap_or(Tz::UTC);
+            sqlx::query("UPDATE answers SET day = ? WHERE id = ?")
+                .bind(points::local_day(from_ms(*at), tz))
+                .bind(id)
+                .execute(&mut *conn)
+                .await?;
+        }
+    }
+}
+
+/// Inserts the aggregated daily rows of `channel` (or of every channel) from `answer_points`.
+async fn insert_days(conn: &mut SqliteConnection, channel: Option<ChannelRowId>) -> Result<()> {
     sqlx::query(
         "INSERT INTO rollup_days (channel, day, member, tier, answers, points, score_sum)
-         VALUES (?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (channel, day, member, tier) DO UPDATE SET
-             answers = answers + excluded.answers, points = points + excluded.points,
-             score_sum = score_sum + excluded.score_sum",
+         SELECT channel, day, author, tier, COUNT(*), SUM(points), SUM(score) FROM answer_points
+         WHERE late = 0 AND day IS NOT NULL AND (? IS NULL OR channel = ?)
+         GROUP BY channel, day, author, tier",
     )
     .bind(channel)
-    .bind(day)
-    .bind(member)
-    .bind(tier)
-    .bind(t.answers)
-    .bind(t.points)
-    .bind(t.score_sum)
-    .execute(&mut *conn)
+    .bind(channel)
+    .execute(conn)
     .await?;
     Ok(())
 }
 
-async fn add_member(
-    conn: &mut SqliteConnection,
-    (channel, member, tier): (ChannelRowId, MemberId, Tier),
-    t: Totals,
-) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO rollup_members (channel, member, tier, answers, points, score_sum)
-         VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT (channel, member, tier) DO UPDATE SET
-             answers = answers + excluded.answers, points = points + excluded.points,
-             score_sum = score_sum + excluded.score_sum",
-    )
-    .bind(channel)
-    .bind(member)
-    .bind(tier)
-    .bind(t.answers)
-    .bind(t.points)
-    .bind(t.score_sum)
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
-}
-
-/// Adds (`sign` 1) or removes (`sign` -1) one answer's contribution; rows left with no answers
-/// are deleted so that boards never list a member with nothing.
-async fn apply(conn: &mut SqliteConnection, a: &ScoredAnswer, sign: i64) -> Result<()> {
-    let t = Totals::of(a).times(sign);
-    add_topic(conn, (a.channel, a.author, &a.topic), t).await?;
-    if !a.late {
-        add_day(conn, (a.channel, day_of(a), a.author, a.tier), t).await?;
-        add_member(conn, (a.channel, a.author, a.tier), t).await?;
-    }
-    if sign < 0 {
-        for table in ["rollup_topics", "rollup_days", "rollup_members"] {
-            sqlx::query(&format!(
-                "DELETE FROM {table} WHERE channel = ? AND member = ? AND answers = 0"
-            ))
-            .bind(a.channel)
-            .bind(a.author)
-            .execute(&mut *conn)
-            .await?;
-        }
-    }
-    Ok(())
-}
-
-/// Adds an answer's current contribution (after it was stored or changed).
-pub async fn record(conn: &mut SqliteConnection, answer: AnswerId) -> Result<()> {
-    if let Some(a) = scored_answers_in(conn, AnswerScope::Answer(answer), None, None)
-        .await?
-        .pop()
-    {
-        apply(conn, &a, 1).await?;
-    }
-    Ok(())
-}
-
-/// Takes an answer's current contribution out (before it changes or goes).
-pub async fn retract(conn: &mut SqliteConnection, answer: AnswerId) -> Result<()> {
-    if let Some(a) = scored_answers_in(conn, AnswerScope::Answer(answer), None, None)
-        .await?
-        .pop()
-    {
-        apply(conn, &a, -1).await?;
-    }
-    Ok(())
-}
-
-/// Which rollup tables a rebuild writes.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Tables {
-    All,
-    Days,
-}
-
-async fn rebuild_channel(
-    conn: &mut SqliteConnection,
-    channel: ChannelRowId,
-    tables: Tables,
-) -> Result<()> {
-    let answers = scored_answers_in(conn, AnswerScope::Channel(channel), None, None).await?;
-    let mut days: HashMap<(i32, MemberId, Tier), Totals> = HashMap::new();
-    let mut members: HashMap<(MemberId, Tier), Totals> = HashMap::new();
-    let mut topics: HashMap<(MemberId, &str), Totals> = HashMap::new();
-    for a in &answers {
-        let t = Totals::of(a);
-        if tables == Tables::All {
-            topics.entry((a.author, &a.topic)).or_default().add(t);
-        }
-        if !a.late {
-            days.entry((day_of(a), a.author, a.tier))
-                .or_default()
-                .add(t);
-            if tables == Tables::All {
-                members.entry((a.author, a.tier)).or_default().add(t);
-            }
-        }
-    }
-    for ((day, member, tier), t) in days {
-        add_day(conn, (channel, day, member, tier), t).await?;
-    }
-    for ((member, tier), t) in members {
-        add_member(conn, (channel, member, tier), t).await?;
-    }
-    for ((member, topic), t) in topics {
-        add_topic(conn, (channel, member, topic), t).await?;
-    }
-    Ok(())
-}
-
-/// Derives a channel's daily rollup again (after its time zone changed), on `conn` (so in the
-/// caller's transaction). Linear in the channel's answers.
+/// Derives a channel's days again in its (new) time zone, on `conn` (so in the caller's
+/// transaction). Linear in the channel's answers; runs when `/qotd schedule` changes the zone.
 pub async fn rebuild_channel_days(
     conn: &mut SqliteConnection,
     channel: ChannelRowId,
 ) -> Result<()> {
+    maintain(conn, false).await?;
+    derive_days(conn, Some(channel)).await?;
     sqlx::query("DELETE FROM rollup_days WHERE channel = ?")
         .bind(channel)
         .execute(&mut *conn)
         .await?;
-    rebuild_channel(conn, channel, Tables::Days).await
+    insert_days(conn, Some(channel)).await?;
+    maintain(conn, true).await
 }
 
-/// Derives every rollup from the stored answers and votes, in one transaction, one channel at a
-/// time (memory bounded by the largest channel). [`super::open`] runs it once on a database that
-/// predates the rollups; a benchmark that writes history straight into SQLite runs it after.
+/// Derives every rollup from the stored answers and votes, in one transaction: first the days
+/// missing on older answers, then the three tables, aggregated in SQL. [`super::open`] runs it
+/// once on a database that predates the rollups; a benchmark that writes history straight into
+/// SQLite runs it after.
 ///
 /// Errors: the database failed (nothing is changed then).
 pub async fn rebuild_rollups(pool: &SqlitePool) -> Result<()> {
     let mut tx = pool.begin().await?;
+    maintain(&mut tx, false).await?;
+    derive_days(&mut tx, None).await?;
     for table in ["rollup_days", "rollup_members", "rollup_topics"] {
         sqlx::query(&format!("DELETE FROM {table}"))
             .execute(&mut *tx)
             .await?;
     }
-    let channels: Vec<ChannelRowId> = sqlx::query_scalar("SELECT id FROM channels ORDER BY id")
-        .fetch_all(&mut *tx)
-        .await?;
-    for c in channels {
-        rebuild_channel(&mut tx, c, Tables::All).await?;
-    }
-    sqlx::query("UPDATE rollup_state SET built = 1")
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "INSERT INTO rollup_topics (channel, member, topic, answers, late, points, score_sum)
+         SELECT channel, author, topic, COUNT(*), SUM(late), SUM(points), SUM(score)
+         FROM answer_points GROUP BY channel, author, topic",
+    )
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO rollup_members (channel, member, tier, answers, points, score_sum)
+         SELECT channel, author, tier, COUNT(*), SUM(points), SUM(score)
+         FROM answer_points WHERE late = 0 GROUP BY channel, author, tier",
+    )
+    .execute(&mut *tx)
+    .await?;
+    insert_days(&mut tx, None).await?;
+    maintain(&mut tx, true).await?;
     tx.commit().await?;
     Ok(())
 }
 
 /// Runs [`rebuild_rollups`] if the rollups were never derived on this database.
 pub(super) async fn build_if_needed(pool: &SqlitePool) -> Result<()> {
-    let built: i64 = sqlx::query_scalar("SELECT built FROM rollup_state WHERE id = 1")
+    let built: bool = sqlx::query_scalar("SELECT built FROM rollup_state WHERE id = 1")
         .fetch_one(pool)
         .await?;
-    if built == 0 {
+    if !built {
         rebuild_rollups(pool).await?;
     }
     Ok(())

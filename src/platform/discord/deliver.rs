@@ -110,4 +110,3 @@ pub(super) async fn deliver_one(http: &Http, engine: &Engine, action: Outbound) 
         warn!(error = %e, "a Discord call failed");
     }
 }
-
