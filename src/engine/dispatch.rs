@@ -18,7 +18,7 @@ use rand::rngs::StdRng;
 use rand::SeedableRng;
 use sqlx::SqlitePool;
 use tokio::sync::{mpsc, oneshot, watch};
-use tracing::{error, info_span, Instrument};
+use tracing::{error, info_span, warn, Instrument};
 
 use crate::bank::Bank;
 use crate::engine::event::{Actor, ChannelRef, Inbound, Outbound};
@@ -34,6 +34,11 @@ pub const QUEUE_CAPACITY: usize = 1024;
 /// busy timeout for another process), so a transaction that reads before it writes can never fail
 /// halfway with a stale snapshot (`SQLITE_BUSY_SNAPSHOT`, sqlite.org/rescode.html#busy_snapshot).
 pub(crate) const BEGIN_WRITE: &str = "BEGIN IMMEDIATE";
+
+/// Events the writer applies in one transaction at most. A batch only forms from events that
+/// are already waiting, so a lone event is never delayed; 64 keeps a batch's replies prompt
+/// while a burst's commits are shared.
+pub const BATCH_MAX: usize = 64;
 
 /// How long a question stays open for points unless configured (the README's 24 hours).
 pub const DEFAULT_CLOSE_AFTER_HOURS: i64 = 24;
@@ -109,10 +114,13 @@ impl Ctx {
     }
 }
 
+/// Where the writer sends an event's outcome.
+type Reply = oneshot::Sender<Result<Vec<Outbound>, Error>>;
+
 /// A job for the writer task.
 enum Job {
-    Event(Inbound, oneshot::Sender<Result<Vec<Outbound>, Error>>),
-    Tick(oneshot::Sender<Result<Vec<Outbound>, Error>>),
+    Event(Inbound, Reply),
+    Tick(Reply),
 }
 
 /// The engine. One per process; share it behind an `Arc`. Create it inside a Tokio runtime (it
@@ -342,22 +350,32 @@ fn is_read(event: &Inbound) -> bool {
     )
 }
 
-/// The writer task: applies queued jobs one at a time, in queue order.
+/// The writer task: applies queued jobs in queue order. Events already waiting are applied
+/// together, in order, in one transaction ([`BATCH_MAX`] at most; "group commit"), which saves
+/// a commit per event when many arrive at once; a tick is applied on its own, in its place.
 async fn writer(core: Arc<Core>, mut jobs: mpsc::Receiver<Job>) {
+    let mut batch = Vec::new();
     while let Some(job) = jobs.recv().await {
+        let mut tick = None;
         match job {
+            Job::Tick(reply) => tick = Some(reply),
             Job::Event(event, reply) => {
-                let span = span_of(&event);
-                let result = core.apply(event).instrument(span).await;
-                if let Err(e) = &result {
-                    error!(error = %e, "event failed");
+                batch.push((event, reply));
+                while batch.len() < BATCH_MAX {
+                    match jobs.try_recv() {
+                        Ok(Job::Event(event, reply)) => batch.push((event, reply)),
+                        Ok(Job::Tick(reply)) => {
+                            tick = Some(reply);
+                            break;
+                        }
+                        Err(_) => break,
+                    }
                 }
-                core.handled.send_modify(|n| *n += 1);
-                let _ = reply.send(result);
+                core.apply_batch(std::mem::take(&mut batch)).await;
             }
-            Job::Tick(reply) => {
-                let _ = reply.send(core.tick().await);
-            }
+        }
+        if let Some(reply) = tick {
+            let _ = reply.send(core.tick().await);
         }
     }
 }
@@ -416,11 +434,61 @@ impl Core {
                 .is_some())
     }
 
-    /// Applies one write event in one transaction. A user error is turned into a private reply
-    /// and the transaction still commits (the command counts as processed).
-    async fn apply(&self, event: Inbound) -> Result<Vec<Outbound>, Error> {
+    /// Applies a batch of write events in one transaction, in order, and answers each. If any
+    /// fails (internally), the batch is rolled back and each event applied in a transaction of
+    /// its own, so one failing event never takes the others with it.
+    async fn apply_batch(&self, batch: Vec<(Inbound, Reply)>) {
+        let together = async {
+            let mut tx = self.write.begin_with(BEGIN_WRITE).await?;
+            let mut outs = Vec::with_capacity(batch.len());
+            for (event, _) in &batch {
+                let span = span_of(event);
+                outs.push(self.apply(&mut tx, event.clone()).instrument(span).await?);
+            }
+            tx.commit().await?;
+            Ok::<_, Error>(outs)
+        }
+        .await;
+        match together {
+            Ok(outs) => {
+                for ((_, reply), out) in batch.into_iter().zip(outs) {
+                    self.handled.send_modify(|n| *n += 1);
+                    let _ = reply.send(Ok(out));
+                }
+            }
+            Err(e) => {
+                if batch.len() > 1 {
+                    warn!(error = %e, events = batch.len(), "batch failed; applying its events one by one");
+                }
+                for (event, reply) in batch {
+                    let span = span_of(&event);
+                    let result = async {
+                        let mut tx = self.write.begin_with(BEGIN_WRITE).await?;
+                        let out = self.apply(&mut tx, event).await?;
+                        tx.commit().await?;
+                        Ok(out)
+                    }
+                    .instrument(span)
+                    .await;
+                    if let Err(e) = &result {
+                        error!(error = %e, "event failed");
+                    }
+                    self.handled.send_modify(|n| *n += 1);
+                    let _ = reply.send(result);
+                }
+            }
+        }
+    }
+
+    /// Applies one write event on `conn` (inside the writer's transaction). A user error is
+    /// turned into a private reply and its changes stay (the command counts as processed).
+    async fn apply(
+        &self,
+        conn: &mut sqlx::SqliteConnection,
+        event: Inbound,
+    ) -> Result<Vec<Outbound>, Error> {
         let now = self.clock.now();
-        let mut tx = self.write.begin_with(BEGIN_WRITE).await?;
+        let tx = conn;
         let out = match event {
             Inbound::Command {
                 id,
@@ -429,7 +497,7 @@ impl Core {
                 actor,
                 command,
             } => {
-                if !store::mark_event(&mut tx, &channel.platform, &id, now).await? {
+                if !store::mark_event(&mut *tx, &channel.platform, &id, now).await? {
                     tracing::info!(event = %id, "repeated command ignored");
                     Vec::new()
                 } else {
@@ -439,7 +507,7 @@ impl Core {
                         actor,
                         now,
                     };
-                    match self.command(&mut tx, &ctx, command).await {
+                    match self.command(&mut *tx, &ctx, command).await {
                         Ok(out) => out,
                         Err(Error::User(e)) => vec![ctx.private(e.to_string())],
                         Err(e) => return Err(e),
@@ -459,7 +527,7 @@ impl Core {
                     actor,
                     now,
                 };
-                self.answer(&mut tx, &ctx, &message, &text).await?
+                self.answer(&mut *tx, &ctx, &message, &text).await?
             }
             Inbound::MessageEdited {
                 channel,
@@ -474,10 +542,10 @@ impl Core {
                     actor,
                     now,
                 };
-                self.edit(&mut tx, &ctx, &message, &text).await?
+                self.edit(&mut *tx, &ctx, &message, &text).await?
             }
             Inbound::MessageDeleted { channel, message } => {
-                self.withdraw(&mut tx, &channel, &message).await?
+                self.withdraw(&mut *tx, &channel, &message).await?
             }
             Inbound::ReactionAdded {
                 channel,
@@ -491,7 +559,7 @@ impl Core {
                     actor,
                     now,
                 };
-                self.vote(&mut tx, &ctx, &message, &emoji, true).await?
+                self.vote(&mut *tx, &ctx, &message, &emoji, true).await?
             }
             Inbound::ReactionRemoved {
                 channel,
@@ -505,10 +573,9 @@ impl Core {
                     actor,
                     now,
                 };
-                self.vote(&mut tx, &ctx, &message, &emoji, false).await?
+                self.vote(&mut *tx, &ctx, &message, &emoji, false).await?
             }
         };
-        tx.commit().await?;
         Ok(out)
     }
 
