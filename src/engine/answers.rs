@@ -35,9 +35,10 @@ impl Core {
         let Some(q) = self.bank.question(&post.question_id) else {
             return Ok(Vec::new());
         };
-        let user = store::user_id(conn, platform, &actor.id, &actor.name).await?;
+        let user = self.member(conn, platform, actor).await?;
         let late = !post.is_open(ctx.now);
-        if let Some(existing) = store::answer_of(conn, post.id, user).await? {
+        let existing = store::answer_of(conn, post.id, user).await?;
+        if let Some(existing) = &existing {
             if existing.message_id == message {
                 // The same message again (a repeated or late gateway event): edits arrive as
                 // edits, so a repeat must not turn an edited answer back.
@@ -73,6 +74,7 @@ impl Core {
                     ctx.now,
                     parse_time_zone(&post.time_zone).unwrap_or(Tz::UTC),
                 ),
+                replaces: existing.as_ref().map(|e| (e.id, e.message_id.as_str())),
             },
         )
         .await?;
@@ -168,7 +170,7 @@ impl Core {
             info!(answer = %answer.id, "self-vote ignored");
             return Ok(Vec::new());
         }
-        let voter = store::user_id(conn, &ctx.channel.platform, &actor.id, &actor.name).await?;
+        let voter = self.member(conn, &ctx.channel.platform, actor).await?;
         if add {
             store::add_vote(conn, answer.id, voter, emoji, ctx.now).await?;
         } else {

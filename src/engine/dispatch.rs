@@ -11,6 +11,7 @@
 //!   in the order they arrived (and so are all events: one writer, as rust-lang/bors does);
 //!   SQLite allows one writer at a time anyway.
 
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Duration, Utc};
@@ -24,7 +25,7 @@ use crate::bank::Bank;
 use crate::engine::event::{Actor, ChannelRef, Inbound, Outbound};
 use crate::engine::{Command, Error, Qotd};
 use crate::schedule::Clock;
-use crate::store::{self, PostId, StoreError};
+use crate::store::{self, MemberId, PostId, StoreError};
 
 /// Events waiting for the writer at most; a full queue makes adapters wait (back-pressure)
 /// instead of growing memory without bound.
@@ -90,7 +91,15 @@ pub(crate) struct Core {
     pub(crate) rng: Mutex<StdRng>,
     /// How many inbound events have been applied, dropped or found to be repeats so far.
     handled: watch::Sender<u64>,
+    /// Member row ids the writer has stored, by (platform, platform user id), with the display
+    /// name stored: an event from a known member with an unchanged name costs no upsert. Only
+    /// the writer uses it; it is emptied when a transaction rolls back (an id it learnt there
+    /// may not exist) and when it reaches [`MEMBER_CACHE_MAX`] entries.
+    members: Mutex<HashMap<(String, String), (MemberId, String)>>,
 }
+
+/// Members the writer remembers at most (a few MB); past it, the cache starts again empty.
+const MEMBER_CACHE_MAX: usize = 100_000;
 
 /// Who, where and when an event happened: passed to every handler instead of long argument
 /// lists.
@@ -201,6 +210,7 @@ impl Engine {
             clock,
             rng: Mutex::new(rng),
             handled: watch::channel(0).0,
+            members: Mutex::new(HashMap::new()),
         });
         let (queue, jobs) = mpsc::channel(QUEUE_CAPACITY);
         tokio::spawn(writer(core.clone(), jobs));
@@ -457,6 +467,7 @@ impl Core {
                 }
             }
             Err(e) => {
+                self.forget_members();
                 if batch.len() > 1 {
                     warn!(error = %e, events = batch.len(), "batch failed; applying its events one by one");
                 }
@@ -471,6 +482,7 @@ impl Core {
                     .instrument(span)
                     .await;
                     if let Err(e) = &result {
+                        self.forget_members();
                         error!(error = %e, "event failed");
                     }
                     self.handled.send_modify(|n| *n += 1);
@@ -577,6 +589,40 @@ impl Core {
             }
         };
         Ok(out)
+    }
+
+    /// The member's row id, stored (or its display name updated) on `conn` when the writer has
+    /// not seen them with this name yet. A bare platform id as the name never replaces a known
+    /// name (see [`store::user_id`]).
+    pub(crate) async fn member(
+        &self,
+        conn: &mut sqlx::SqliteConnection,
+        platform: &str,
+        actor: &Actor,
+    ) -> Result<MemberId, Error> {
+        let key = (platform.to_string(), actor.id.clone());
+        if let Some((id, name)) = self.lock_members().get(&key) {
+            if *name == actor.name || actor.name == actor.id {
+                return Ok(*id);
+            }
+        }
+        let id = store::user_id(conn, platform, &actor.id, &actor.name).await?;
+        let mut members = self.lock_members();
+        if members.len() >= MEMBER_CACHE_MAX {
+            members.clear();
+        }
+        members.insert(key, (id, actor.name.clone()));
+        Ok(id)
+    }
+
+    fn lock_members(
+        &self,
+    ) -> std::sync::MutexGuard<'_, HashMap<(String, String), (MemberId, String)>> {
+        self.members.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn forget_members(&self) {
+        self.lock_members().clear();
     }
 
     /// Runs a read-only command on the read pool.

@@ -89,18 +89,15 @@ pub struct NewAnswer<'a> {
     pub at: DateTime<Utc>,
     /// `at`'s local date in the channel's time zone (see [`crate::engine::points::local_day`]).
     pub day: i32,
+    /// The member's current answer to the post, `(id, message id)`, as read in this
+    /// transaction ([`answer_of`]); `None` if they have none.
+    pub replaces: Option<(AnswerId, &'a str)>,
 }
 
-/// Inserts the member's answer, or replaces their earlier one (a new message replaces it and
-/// drops its votes, which were for other text). Returns the answer row id.
+/// Inserts the member's answer, or replaces their earlier one (`a.replaces`: a new message
+/// replaces it and drops its votes, which were for other text). Returns the answer row id.
 pub async fn upsert_answer(conn: &mut SqliteConnection, a: &NewAnswer<'_>) -> Result<AnswerId> {
-    let previous: Option<(AnswerId, String)> =
-        sqlx::query_as("SELECT id, message_id FROM answers WHERE post = ? AND author = ?")
-            .bind(a.post)
-            .bind(a.author)
-            .fetch_optional(&mut *conn)
-            .await?;
-    if let Some((id, message)) = &previous {
+    if let Some((id, message)) = a.replaces {
         if message != a.message_id {
             sqlx::query("DELETE FROM votes WHERE answer = ?")
                 .bind(id)
@@ -126,7 +123,7 @@ pub async fn upsert_answer(conn: &mut SqliteConnection, a: &NewAnswer<'_>) -> Re
     .bind(a.late)
     .bind(ms(a.at))
     .bind(a.day)
-    .fetch_one(conn)
+    .fetch_one(&mut *conn)
     .await?)
 }
 

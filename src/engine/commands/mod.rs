@@ -31,8 +31,7 @@ impl Core {
             ctx.channel.workspace.as_deref(),
         )
         .await?;
-        let member =
-            store::user_id(conn, &ctx.channel.platform, &ctx.actor.id, &ctx.actor.name).await?;
+        let member = self.member(conn, &ctx.channel.platform, &ctx.actor).await?;
         match command {
             Command::Ask { topic, tier } => {
                 self.ask(conn, ctx, channel, member, topic.as_deref(), tier)
