@@ -128,7 +128,7 @@ type Reply = oneshot::Sender<Result<Vec<Outbound>, Error>>;
 
 /// A job for the writer task.
 enum Job {
-    Event(Inbound, Reply),
+    Event(Box<Inbound>, Reply),
     Tick(Reply),
 }
 
@@ -149,7 +149,7 @@ pub struct Pending {
 
 enum PendingState {
     Done(Vec<Outbound>),
-    Read(Arc<Core>, Inbound),
+    Read(Arc<Core>, Box<Inbound>),
     Queued(oneshot::Receiver<Result<Vec<Outbound>, Error>>),
 }
 
@@ -163,7 +163,7 @@ impl Pending {
             PendingState::Done(out) => Ok(out),
             PendingState::Read(core, event) => {
                 let span = span_of(&event);
-                let result = core.read_only(event).instrument(span).await;
+                let result = core.read_only(*event).instrument(span).await;
                 core.handled.send_modify(|n| *n += 1);
                 result
             }
@@ -270,7 +270,7 @@ impl Engine {
     pub async fn submit(&self, event: Inbound) -> Result<Pending, Error> {
         if is_read(&event) {
             return Ok(Pending {
-                state: PendingState::Read(self.core.clone(), event),
+                state: PendingState::Read(self.core.clone(), Box::new(event)),
             });
         }
         if self.core.is_chatter(&event).await? {
@@ -281,7 +281,7 @@ impl Engine {
         }
         let (tx, rx) = oneshot::channel();
         self.queue
-            .send(Job::Event(event, tx))
+            .send(Job::Event(Box::new(event), tx))
             .await
             .map_err(|_| stopped())?;
         Ok(Pending {
@@ -447,13 +447,17 @@ impl Core {
     /// Applies a batch of write events in one transaction, in order, and answers each. If any
     /// fails (internally), the batch is rolled back and each event applied in a transaction of
     /// its own, so one failing event never takes the others with it.
-    async fn apply_batch(&self, batch: Vec<(Inbound, Reply)>) {
+    async fn apply_batch(&self, batch: Vec<(Box<Inbound>, Reply)>) {
         let together = async {
             let mut tx = self.write.begin_with(BEGIN_WRITE).await?;
             let mut outs = Vec::with_capacity(batch.len());
             for (event, _) in &batch {
                 let span = span_of(event);
-                outs.push(self.apply(&mut tx, event.clone()).instrument(span).await?);
+                outs.push(
+                    self.apply(&mut tx, (**event).clone())
+                        .instrument(span)
+                        .await?,
+                );
             }
             tx.commit().await?;
             Ok::<_, Error>(outs)
@@ -475,7 +479,7 @@ impl Core {
                     let span = span_of(&event);
                     let result = async {
                         let mut tx = self.write.begin_with(BEGIN_WRITE).await?;
-                        let out = self.apply(&mut tx, event).await?;
+                        let out = self.apply(&mut tx, *event).await?;
                         tx.commit().await?;
                         Ok(out)
                     }
