@@ -7,20 +7,22 @@ use sqlx::SqliteConnection;
 use tracing::info;
 
 use crate::checker;
-use crate::engine::dispatch::{Core, Ctx};
+use crate::engine::dispatch::{Core, Ctx, Scored};
 use crate::engine::event::{ChannelRef, Outbound};
 use crate::engine::{points, render, Error};
 use crate::schedule::parse_time_zone;
 use crate::store::{self, NewAnswer};
 
 impl Core {
-    /// A new message in a thread: scored if the thread is a question's.
+    /// A new message in a thread: scored if the thread is a question's (with `scored`, the
+    /// report made before it was queued, when it is for this question).
     pub(crate) async fn answer(
         &self,
         conn: &mut SqliteConnection,
         ctx: &Ctx,
         message: &str,
         text: &str,
+        scored: Option<&Scored>,
     ) -> Result<Vec<Outbound>, Error> {
         let (actor, platform) = (&ctx.actor, &ctx.channel.platform);
         let Some(thread) = ctx.thread.as_deref() else {
@@ -52,7 +54,10 @@ impl Core {
                 ))]);
             }
         }
-        let report = checker::check(&q.rubric, text);
+        let report = match scored {
+            Some(s) if s.question_id == q.id => s.report.clone(),
+            _ => checker::check(&q.rubric, text),
+        };
         if report.words == 0 {
             return Ok(vec![ctx.private(
                 "I could not find any words in that message, so it was not scored. Write your answer as text in this thread.".into(),
@@ -105,7 +110,7 @@ impl Core {
         else {
             // An edit of a message we never scored (e.g. sent while the bot was offline):
             // treat it as the answer.
-            return self.answer(conn, ctx, message, text).await;
+            return self.answer(conn, ctx, message, text, None).await;
         };
         if answer.body == text || ctx.actor.is_bot {
             return Ok(Vec::new());

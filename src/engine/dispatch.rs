@@ -128,8 +128,32 @@ type Reply = oneshot::Sender<Result<Vec<Outbound>, Error>>;
 
 /// A job for the writer task.
 enum Job {
-    Event(Box<Inbound>, Reply),
+    Event(Box<Queued>, Reply),
     Tick(Reply),
+}
+
+/// An event waiting for the writer, with what could be worked out before it.
+#[derive(Clone)]
+struct Queued {
+    event: Inbound,
+    /// The checker's report on a message in a question's thread, made by the submitting task:
+    /// scoring is pure, so it runs beside the writer instead of inside its transaction.
+    scored: Option<Scored>,
+}
+
+/// A checker report made ahead, with the question it is for.
+#[derive(Clone)]
+pub(crate) struct Scored {
+    pub(crate) question_id: String,
+    pub(crate) report: crate::checker::Report,
+}
+
+/// What [`Core::triage`] decides for a write event.
+enum Triage {
+    /// Chatter: drop it.
+    Drop,
+    /// Queue it for the writer.
+    Apply(Option<Scored>),
 }
 
 /// The engine. One per process; share it behind an `Arc`. Create it inside a Tokio runtime (it
@@ -273,15 +297,18 @@ impl Engine {
                 state: PendingState::Read(self.core.clone(), Box::new(event)),
             });
         }
-        if self.core.is_chatter(&event).await? {
-            self.core.handled.send_modify(|n| *n += 1);
-            return Ok(Pending {
-                state: PendingState::Done(Vec::new()),
-            });
-        }
+        let scored = match self.core.triage(&event).await? {
+            Triage::Drop => {
+                self.core.handled.send_modify(|n| *n += 1);
+                return Ok(Pending {
+                    state: PendingState::Done(Vec::new()),
+                });
+            }
+            Triage::Apply(scored) => scored,
+        };
         let (tx, rx) = oneshot::channel();
         self.queue
-            .send(Job::Event(Box::new(event), tx))
+            .send(Job::Event(Box::new(Queued { event, scored }), tx))
             .await
             .map_err(|_| stopped())?;
         Ok(Pending {
@@ -391,23 +418,38 @@ async fn writer(core: Arc<Core>, mut jobs: mpsc::Receiver<Job>) {
 }
 
 impl Core {
-    /// Whether an event can be dropped before it costs a write transaction: a bot's message or
-    /// reaction, a reaction that is not a vote, a message in a thread that is not a question's,
-    /// an edit, deletion or reaction in a channel where the bot never posted. Decided on facts that do
-    /// not change while the event waits for the writer (a question's thread exists before
-    /// anyone can write in it), so dropping early never reorders anything.
-    async fn is_chatter(&self, event: &Inbound) -> Result<bool, Error> {
+    /// Sorts a write event. Chatter is dropped before it costs a write transaction: a bot's
+    /// message or reaction, a reaction that is not a vote, a message in a thread that is not a
+    /// question's, an edit, deletion or reaction in a channel where the bot never posted. This
+    /// is decided on facts that do not change while the event waits for the writer (a
+    /// question's thread exists before anyone can write in it), so dropping early never
+    /// reorders anything. A message in a question's thread is scored here, beside the writer.
+    async fn triage(&self, event: &Inbound) -> Result<Triage, Error> {
         if event.actor().is_some_and(|a| a.is_bot) {
-            return Ok(true);
+            return Ok(Triage::Drop);
         }
         let mut conn = self.read.acquire().await?;
-        Ok(match event {
-            Inbound::Command { .. } => false,
-            Inbound::Message {
-                channel, thread, ..
-            } => store::post_by_thread(&mut conn, &channel.platform, thread)
-                .await?
-                .is_none(),
+        if let Inbound::Message {
+            channel,
+            thread,
+            text,
+            ..
+        } = event
+        {
+            let Some(post) = store::post_by_thread(&mut conn, &channel.platform, thread).await?
+            else {
+                return Ok(Triage::Drop);
+            };
+            drop(conn);
+            return Ok(Triage::Apply(self.bank.question(&post.question_id).map(
+                |q| Scored {
+                    question_id: q.id.clone(),
+                    report: crate::checker::check(&q.rubric, text),
+                },
+            )));
+        }
+        let drop = match event {
+            Inbound::Command { .. } | Inbound::Message { .. } => false,
             // An edit may name the edited message's own id as its thread (Slack's
             // `message_changed` does): it is chatter only outside every question channel.
             Inbound::MessageEdited {
@@ -426,6 +468,11 @@ impl Core {
             Inbound::MessageDeleted { channel, .. } => {
                 !self.knows_channel(&mut conn, channel).await?
             }
+        };
+        Ok(if drop {
+            Triage::Drop
+        } else {
+            Triage::Apply(None)
         })
     }
 
@@ -447,14 +494,15 @@ impl Core {
     /// Applies a batch of write events in one transaction, in order, and answers each. If any
     /// fails (internally), the batch is rolled back and each event applied in a transaction of
     /// its own, so one failing event never takes the others with it.
-    async fn apply_batch(&self, batch: Vec<(Box<Inbound>, Reply)>) {
+    async fn apply_batch(&self, batch: Vec<(Box<Queued>, Reply)>) {
         let together = async {
             let mut tx = self.write.begin_with(BEGIN_WRITE).await?;
             let mut outs = Vec::with_capacity(batch.len());
-            for (event, _) in &batch {
-                let span = span_of(event);
+            for (queued, _) in &batch {
+                let span = span_of(&queued.event);
+                let Queued { event, scored } = (**queued).clone();
                 outs.push(
-                    self.apply(&mut tx, (**event).clone())
+                    self.apply(&mut tx, event, scored.as_ref())
                         .instrument(span)
                         .await?,
                 );
@@ -475,11 +523,12 @@ impl Core {
                 if batch.len() > 1 {
                     warn!(error = %e, events = batch.len(), "batch failed; applying its events one by one");
                 }
-                for (event, reply) in batch {
+                for (queued, reply) in batch {
+                    let Queued { event, scored } = *queued;
                     let span = span_of(&event);
                     let result = async {
                         let mut tx = self.write.begin_with(BEGIN_WRITE).await?;
-                        let out = self.apply(&mut tx, *event).await?;
+                        let out = self.apply(&mut tx, event, scored.as_ref()).await?;
                         tx.commit().await?;
                         Ok(out)
                     }
@@ -502,6 +551,7 @@ impl Core {
         &self,
         conn: &mut sqlx::SqliteConnection,
         event: Inbound,
+        scored: Option<&Scored>,
     ) -> Result<Vec<Outbound>, Error> {
         let now = self.clock.now();
         let tx = conn;
@@ -543,7 +593,7 @@ impl Core {
                     actor,
                     now,
                 };
-                self.answer(&mut *tx, &ctx, &message, &text).await?
+                self.answer(&mut *tx, &ctx, &message, &text, scored).await?
             }
             Inbound::MessageEdited {
                 channel,
