@@ -100,12 +100,16 @@ async fn answers(e: &Engine) -> i64 {
 
 /// The board the rollups give must equal the points formula applied to the stored answers.
 async fn assert_rollups_agree(e: &Engine, now: DateTime<Utc>) {
+    assert_rollups_agree_in(e, now, chrono_tz::Tz::UTC).await;
+}
+
+/// [`assert_rollups_agree`] for a channel whose time zone is `tz`.
+async fn assert_rollups_agree_in(e: &Engine, now: DateTime<Utc>, tz: chrono_tz::Tz) {
     let mut conn = e.pool().acquire().await.unwrap();
     let channel = store::find_channel(&mut conn, "test", "general")
         .await
         .unwrap()
         .unwrap();
-    let tz = chrono_tz::Tz::UTC;
     for period in [Period::Week, Period::Month, Period::All] {
         let (from, to) = points::period_range(period, now, tz);
         let all = store::scored_answers(&mut conn, channel, from, to)
@@ -413,4 +417,47 @@ async fn rollups_follow_answers_votes_edits_deletions_and_late_answers() {
         .await
         .unwrap();
     assert_eq!(revealed.len(), 3, "alice, bob and carol's late answer");
+}
+
+#[tokio::test]
+async fn a_new_time_zone_moves_answers_to_its_days() {
+    let (_dir, url) = common::temp_db();
+    let (e, clock) = engine(&url).await;
+    // Sunday 23:30 UTC: still week 9 in UTC, already Monday of week 10 in Berlin.
+    clock.set(Utc.with_ymd_and_hms(2026, 3, 1, 23, 30, 0).unwrap());
+    let post = ask(&e, "i1").await;
+    let good = good(&e, post).await;
+    e.handle(message(post, "a1", "alice", &good)).await.unwrap();
+    assert_rollups_agree(&e, clock.now()).await;
+    let out = e
+        .handle(Inbound::Command {
+            id: "i2".into(),
+            channel: chan(),
+            thread: None,
+            actor: member("admin"),
+            command: command::parse("/qotd schedule \"0 9 * * *\" mid Europe/Berlin").unwrap(),
+        })
+        .await
+        .unwrap();
+    assert!(matches!(out[0], Outbound::ChannelMessage { .. }), "{out:?}");
+    let berlin: chrono_tz::Tz = "Europe/Berlin".parse().unwrap();
+    assert_rollups_agree_in(&e, clock.now(), berlin).await;
+    // The answer now falls in Berlin's week 10, which starts at 23:00 UTC on Sunday.
+    let out = e
+        .handle(Inbound::Command {
+            id: "i3".into(),
+            channel: chan(),
+            thread: None,
+            actor: member("bob"),
+            command: command::parse("/leaderboard week").unwrap(),
+        })
+        .await
+        .unwrap();
+    let Outbound::Private { text, .. } = &out[0] else {
+        panic!("{out:?}")
+    };
+    assert!(
+        text.contains("2026-W10") && text.contains("1. alice"),
+        "{text}"
+    );
 }
