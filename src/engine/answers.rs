@@ -2,8 +2,8 @@
 //! re-scores it, a deletion withdraws it, a 👍 from another member is a vote. Each runs in the
 //! writer's transaction; the store's triggers keep the rollups in step in the same transaction.
 
+use crate::store::Conn;
 use chrono_tz::Tz;
-use sqlx::SqliteConnection;
 use tracing::info;
 
 use crate::checker;
@@ -18,7 +18,7 @@ impl Core {
     /// report made before it was queued, when it is for this question).
     pub(crate) async fn answer(
         &self,
-        conn: &mut SqliteConnection,
+        conn: &mut Conn,
         ctx: &Ctx,
         message: &str,
         text: &str,
@@ -101,7 +101,7 @@ impl Core {
     /// An edited message: re-scores the answer while its question is open (or if it was late).
     pub(crate) async fn edit(
         &self,
-        conn: &mut SqliteConnection,
+        conn: &mut Conn,
         ctx: &Ctx,
         message: &str,
         text: &str,
@@ -142,7 +142,7 @@ impl Core {
     /// A deleted message: withdraws the answer it was, if any (and its votes).
     pub(crate) async fn withdraw(
         &self,
-        conn: &mut SqliteConnection,
+        conn: &mut Conn,
         channel: &ChannelRef,
         message: &str,
     ) -> Result<Vec<Outbound>, Error> {
@@ -157,7 +157,7 @@ impl Core {
     /// answer.
     pub(crate) async fn vote(
         &self,
-        conn: &mut SqliteConnection,
+        conn: &mut Conn,
         ctx: &Ctx,
         message: &str,
         emoji: &str,

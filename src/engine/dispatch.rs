@@ -14,10 +14,10 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+use crate::store::{Conn, Pool};
 use chrono::{DateTime, Duration, Utc};
 use rand::rngs::StdRng;
 use rand::SeedableRng;
-use sqlx::SqlitePool;
 use tokio::sync::{mpsc, oneshot, watch};
 use tracing::{error, info_span, warn, Instrument};
 
@@ -82,9 +82,9 @@ impl Default for EngineConfig {
 /// on it, one file per feature (`commands/`, `answers.rs`, `tick.rs`, `select.rs`).
 pub(crate) struct Core {
     /// Writes (only the writer task writes, so transactions never race).
-    pub(crate) write: SqlitePool,
+    pub(crate) write: Pool,
     /// Reads beside the writer.
-    pub(crate) read: SqlitePool,
+    pub(crate) read: Pool,
     pub(crate) bank: Arc<Bank>,
     pub(crate) config: EngineConfig,
     pub(crate) clock: Arc<dyn Clock>,
@@ -216,12 +216,7 @@ impl Engine {
     /// An engine over an opened store (see [`store::open`]); reads get their own pool beside it
     /// ([`store::read_pool`]). Starts the writer task, so it must be called inside a Tokio
     /// runtime.
-    pub fn new(
-        pool: SqlitePool,
-        bank: Arc<Bank>,
-        config: EngineConfig,
-        clock: Arc<dyn Clock>,
-    ) -> Engine {
+    pub fn new(pool: Pool, bank: Arc<Bank>, config: EngineConfig, clock: Arc<dyn Clock>) -> Engine {
         let rng = match config.seed {
             Some(seed) => StdRng::seed_from_u64(seed),
             None => StdRng::from_entropy(),
@@ -262,12 +257,12 @@ impl Engine {
     }
 
     /// The store's write pool (for tests and maintenance).
-    pub fn pool(&self) -> &SqlitePool {
+    pub fn pool(&self) -> &Pool {
         &self.core.write
     }
 
     /// The store's read pool (reads beside the writer).
-    pub fn read_pool(&self) -> &SqlitePool {
+    pub fn read_pool(&self) -> &Pool {
         &self.core.read
     }
 
@@ -478,11 +473,7 @@ impl Core {
 
     /// Whether the bot has posted in this channel, or it is a question's thread (Discord
     /// reports thread messages under the thread's id).
-    async fn knows_channel(
-        &self,
-        conn: &mut sqlx::SqliteConnection,
-        channel: &ChannelRef,
-    ) -> Result<bool, Error> {
+    async fn knows_channel(&self, conn: &mut Conn, channel: &ChannelRef) -> Result<bool, Error> {
         Ok(store::find_channel(conn, &channel.platform, &channel.id)
             .await?
             .is_some()
@@ -549,7 +540,7 @@ impl Core {
     /// turned into a private reply and its changes stay (the command counts as processed).
     async fn apply(
         &self,
-        conn: &mut sqlx::SqliteConnection,
+        conn: &mut Conn,
         event: Inbound,
         scored: Option<&Scored>,
     ) -> Result<Vec<Outbound>, Error> {
@@ -650,7 +641,7 @@ impl Core {
     /// name (see [`store::user_id`]).
     pub(crate) async fn member(
         &self,
-        conn: &mut sqlx::SqliteConnection,
+        conn: &mut Conn,
         platform: &str,
         actor: &Actor,
     ) -> Result<MemberId, Error> {

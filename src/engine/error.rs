@@ -18,12 +18,6 @@ pub enum Error {
     Internal(#[from] StoreError),
 }
 
-impl From<sqlx::Error> for Error {
-    fn from(e: sqlx::Error) -> Self {
-        Error::Internal(StoreError::Sqlx(e))
-    }
-}
-
 impl From<ScheduleError> for Error {
     fn from(e: ScheduleError) -> Self {
         Error::User(UserError::Schedule(e))

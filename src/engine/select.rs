@@ -1,8 +1,8 @@
 //! Question selection: which question a channel gets next, and the post that carries it.
 
+use crate::store::Conn;
 use chrono::{DateTime, Utc};
 use rand::seq::SliceRandom;
-use sqlx::SqliteConnection;
 use tracing::info;
 
 use crate::bank::{Question, Tier, TopicLookup};
@@ -30,7 +30,7 @@ impl Core {
     /// Errors: [`UserError::NoQuestion`] when nothing matches the filters.
     pub(crate) async fn pick_and_post(
         &self,
-        conn: &mut SqliteConnection,
+        conn: &mut Conn,
         pick: &Pick<'_>,
         now: DateTime<Utc>,
     ) -> Result<(PostRow, &Question), Error> {

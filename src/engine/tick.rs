@@ -1,9 +1,9 @@
 //! The scheduler tick: closes questions whose time is up (revealing them) and runs due schedules
 //! (the question of the day, the weekly leaderboard). Runs in the writer task like any event.
 
+use crate::store::Conn;
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
-use sqlx::SqliteConnection;
 use tracing::warn;
 
 use crate::engine::commands::BOARD_LINES;
@@ -72,7 +72,7 @@ impl Core {
     /// week). A week without answers gets no post: an empty board is noise.
     async fn weekly_board(
         &self,
-        conn: &mut SqliteConnection,
+        conn: &mut Conn,
         channel: ChannelRef,
         s: &ScheduleRow,
         now: DateTime<Utc>,
@@ -101,7 +101,7 @@ impl Core {
     /// question. Used by the scheduler and by `/qotd now`.
     pub(crate) async fn post_scheduled(
         &self,
-        conn: &mut SqliteConnection,
+        conn: &mut Conn,
         channel: &ChannelRef,
         s: &ScheduleRow,
         now: DateTime<Utc>,
@@ -125,7 +125,7 @@ impl Core {
     /// Closes a post: marks it closed and reveals the reference answer and the best answers.
     pub(crate) async fn close(
         &self,
-        conn: &mut SqliteConnection,
+        conn: &mut Conn,
         post: &PostRow,
         now: DateTime<Utc>,
     ) -> Result<Vec<Outbound>, Error> {

@@ -32,6 +32,13 @@ pub use rollups::{board, member_topics, rebuild_rollups, BoardRow, BoardScope, T
 pub use schedules::*;
 pub use types::*;
 
+/// A connection (pooled, or a transaction's `&mut *tx`): what every store function runs on.
+/// The engine names this, never a sqlx type.
+pub type Conn = sqlx::SqliteConnection;
+
+/// A pool of connections to the database ([`open`], [`read_pool`]).
+pub type Pool = SqlitePool;
+
 /// The embedded migrations of `migrations/`.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
@@ -63,6 +70,14 @@ pub enum StoreError {
     /// A stored value could not be read back, or a row that must exist is missing.
     #[error("corrupt stored value: {0}")]
     Corrupt(String),
+}
+
+// A driver error reaching the engine (a pool or transaction call) is an internal failure; the
+// conversion lives here so that the engine names no sqlx type.
+impl From<sqlx::Error> for crate::engine::Error {
+    fn from(e: sqlx::Error) -> Self {
+        crate::engine::Error::Internal(StoreError::Sqlx(e))
+    }
 }
 
 /// Result alias for store calls.

@@ -1,6 +1,6 @@
 //! `/ask [topic] [tier]`: a question now.
 
-use sqlx::SqliteConnection;
+use crate::store::Conn;
 
 use crate::bank::Tier;
 use crate::engine::dispatch::{Core, Ctx};
@@ -14,7 +14,7 @@ impl Core {
     /// [`Core::pick_and_post`].
     pub(crate) async fn ask(
         &self,
-        conn: &mut SqliteConnection,
+        conn: &mut Conn,
         ctx: &Ctx,
         channel: ChannelRowId,
         member: MemberId,

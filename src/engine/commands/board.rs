@@ -1,8 +1,8 @@
 //! `/leaderboard [week|month|all] [tier] [workspace]` and `/stats [@member]`: reads of the
 //! rollups (a few hundred rows at most, however long the history).
 
+use crate::store::Conn;
 use chrono_tz::Tz;
-use sqlx::SqliteConnection;
 
 use crate::bank::Tier;
 use crate::engine::dispatch::{Core, Ctx};
@@ -18,7 +18,7 @@ impl Core {
     /// The channel's (or with `workspace`, the workspace's) board for the period containing now.
     pub(crate) async fn leaderboard(
         &self,
-        conn: &mut SqliteConnection,
+        conn: &mut Conn,
         ctx: &Ctx,
         channel: Option<ChannelRowId>,
         period: Period,
@@ -57,7 +57,7 @@ impl Core {
     /// A member's statistics in this channel: yours, or `who`'s (display name or platform id).
     pub(crate) async fn stats(
         &self,
-        conn: &mut SqliteConnection,
+        conn: &mut Conn,
         ctx: &Ctx,
         channel: Option<ChannelRowId>,
         who: Option<String>,
@@ -88,7 +88,7 @@ impl Core {
     /// A channel's IANA time zone (UTC when the stored name no longer parses).
     pub(crate) async fn channel_tz(
         &self,
-        conn: &mut SqliteConnection,
+        conn: &mut Conn,
         channel: ChannelRowId,
     ) -> Result<Tz, Error> {
         let row = store::channel(conn, channel).await?;

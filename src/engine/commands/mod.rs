@@ -9,7 +9,7 @@ pub use board::BOARD_LINES;
 mod qotd;
 mod thread;
 
-use sqlx::SqliteConnection;
+use crate::store::Conn;
 
 use crate::engine::dispatch::{Core, Ctx};
 use crate::engine::event::Outbound;
@@ -20,7 +20,7 @@ impl Core {
     /// A command that writes, in the writer's transaction `conn`.
     pub(crate) async fn command(
         &self,
-        conn: &mut SqliteConnection,
+        conn: &mut Conn,
         ctx: &Ctx,
         command: Command,
     ) -> Result<Vec<Outbound>, Error> {
@@ -50,7 +50,7 @@ impl Core {
     /// A command that only reads, on a read connection.
     pub(crate) async fn read_command(
         &self,
-        conn: &mut SqliteConnection,
+        conn: &mut Conn,
         ctx: &Ctx,
         command: Command,
     ) -> Result<Vec<Outbound>, Error> {

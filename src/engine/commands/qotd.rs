@@ -1,8 +1,8 @@
 //! `/qotd schedule|pause|resume|now|status|remove`: the channel's question of the day and its
 //! weekly leaderboard.
 
+use crate::store::Conn;
 use chrono_tz::Tz;
-use sqlx::SqliteConnection;
 
 use crate::engine::dispatch::{Core, Ctx};
 use crate::engine::event::Outbound;
@@ -15,7 +15,7 @@ impl Core {
     /// need the manage permission.
     pub(crate) async fn qotd(
         &self,
-        conn: &mut SqliteConnection,
+        conn: &mut Conn,
         ctx: &Ctx,
         channel: ChannelRowId,
         q: Qotd,
@@ -143,7 +143,7 @@ impl Core {
     /// `/qotd status`: the schedule and its next run, privately (a read).
     pub(crate) async fn qotd_status(
         &self,
-        conn: &mut SqliteConnection,
+        conn: &mut Conn,
         ctx: &Ctx,
         channel: Option<ChannelRowId>,
     ) -> Result<Vec<Outbound>, Error> {
@@ -170,10 +170,7 @@ impl Core {
 }
 
 /// The channel's question schedule, or the user error saying how to create one.
-async fn question_schedule(
-    conn: &mut SqliteConnection,
-    channel: ChannelRowId,
-) -> Result<ScheduleRow, Error> {
+async fn question_schedule(conn: &mut Conn, channel: ChannelRowId) -> Result<ScheduleRow, Error> {
     store::schedule_of(conn, channel, ScheduleKind::Question)
         .await?
         .ok_or_else(|| UserError::NoSchedule.into())

@@ -1,7 +1,7 @@
 //! `/hint` and `/reveal`: commands about one question, given in its thread (or after `/ask`,
 //! about the channel's newest open question).
 
-use sqlx::SqliteConnection;
+use crate::store::Conn;
 
 use crate::checker;
 use crate::engine::dispatch::{Core, Ctx};
@@ -13,7 +13,7 @@ impl Core {
     /// The next hint for a concept the member's answer is missing (privately).
     pub(crate) async fn hint(
         &self,
-        conn: &mut SqliteConnection,
+        conn: &mut Conn,
         ctx: &Ctx,
         channel: ChannelRowId,
         member: MemberId,
@@ -56,7 +56,7 @@ impl Core {
     /// Closes the question now and reveals it (needs the manage permission).
     pub(crate) async fn reveal(
         &self,
-        conn: &mut SqliteConnection,
+        conn: &mut Conn,
         ctx: &Ctx,
         channel: ChannelRowId,
     ) -> Result<Vec<Outbound>, Error> {
@@ -72,7 +72,7 @@ impl Core {
     /// The post a thread-bound command refers to: the thread's, else the channel's latest open.
     async fn context_post(
         &self,
-        conn: &mut SqliteConnection,
+        conn: &mut Conn,
         ctx: &Ctx,
         channel: ChannelRowId,
     ) -> Result<Option<PostRow>, Error> {
