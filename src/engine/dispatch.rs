@@ -7,14 +7,14 @@
 //!   question's, events in channels the bot never posted in) is dropped before it costs a write
 //!   transaction;
 //! - everything else goes into one bounded queue, in arrival order, to the single writer task,
-//!   which applies each event in its own transaction. Events of one channel are therefore applied
-//!   in the order they arrived (and so are all events: one writer, as rust-lang/bors does);
-//!   SQLite allows one writer at a time anyway.
+//!   which applies the events waiting, in order, in one transaction (answers are scored before
+//!   they are queued). Events of one channel are therefore applied in the order they arrived
+//!   (and so are all events: one writer, as rust-lang/bors does); SQLite allows one writer at a
+//!   time anyway.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use crate::store::{Conn, Pool};
 use chrono::{DateTime, Duration, Utc};
 use rand::rngs::StdRng;
 use rand::SeedableRng;
@@ -25,7 +25,7 @@ use crate::bank::Bank;
 use crate::engine::event::{Actor, ChannelRef, Inbound, Outbound};
 use crate::engine::{Command, Error, Qotd};
 use crate::schedule::Clock;
-use crate::store::{self, MemberId, PostId, StoreError};
+use crate::store::{self, Conn, MemberId, Pool, PostId, StoreError};
 
 /// Events waiting for the writer at most; a full queue makes adapters wait (back-pressure)
 /// instead of growing memory without bound.
