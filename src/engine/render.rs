@@ -6,9 +6,17 @@ use chrono_tz::Tz;
 
 use crate::bank::{Bank, Question, Tier};
 use crate::checker::{FlagKind, Report};
+use crate::engine::commands::BOARD_LINES;
 use crate::engine::points::{self, Standing};
 use crate::engine::QuestionCard;
 use crate::store::{PostRow, ScoredAnswer, TopicTotals};
+
+/// Characters of a member's own words quoted as evidence for a covered concept (one line in a
+/// chat client).
+pub const EVIDENCE_CHARS: usize = 80;
+
+/// Answers a reveal names (a podium: gold, silver, bronze).
+pub const REVEAL_BEST: usize = 3;
 
 /// `Mon 2026-03-02 09:00 CET`.
 pub fn local_time(t: DateTime<Utc>, tz: Tz) -> String {
@@ -64,7 +72,7 @@ pub fn feedback(post: &PostRow, q: &Question, report: &Report, late: bool) -> St
         .filter_map(|c| {
             c.evidence
                 .as_ref()
-                .map(|e| format!("  ✔ {}: “{}”", c.name, clip(&e.text, 80)))
+                .map(|e| format!("  ✔ {}: “{}”", c.name, clip(&e.text, EVIDENCE_CHARS)))
         })
         .collect();
     if !covered.is_empty() {
@@ -114,7 +122,7 @@ pub fn reveal(post: &PostRow, q: Option<&Question>, answers: &[ScoredAnswer]) ->
         out.push_str("\nNo answers this time.");
     } else {
         out.push_str("\n**Best answers:**");
-        for (i, (a, pts)) in ranked.iter().take(3).enumerate() {
+        for (i, (a, pts)) in ranked.iter().take(REVEAL_BEST).enumerate() {
             let medal = ["🥇", "🥈", "🥉"][i];
             out.push_str(&format!(
                 "\n{medal} {} — {} points (checker {}, {} vote{})",
@@ -148,7 +156,7 @@ pub fn leaderboard(
         out.push_str("\nNo answers yet: `/ask` for a question and be the first.");
         return out;
     }
-    for (i, r) in rows.iter().take(10).enumerate() {
+    for (i, r) in rows.iter().take(BOARD_LINES as usize).enumerate() {
         out.push_str(&format!(
             "\n{}. {} — {} points · {} answer{} · average checker score {}",
             i + 1,

@@ -78,7 +78,7 @@ impl Core {
         now: DateTime<Utc>,
     ) -> Result<Option<Outbound>, Error> {
         let tz = parse_time_zone(&s.time_zone).unwrap_or(Tz::UTC);
-        let last_week = now - Duration::days(7);
+        let last_week = now - Duration::weeks(1);
         let days = points::period_days(Period::Week, last_week, tz);
         let rows = store::board(
             conn,
