@@ -1,7 +1,8 @@
 //! The engine at scale (issue 10): ingest throughput against the raw SQLite ceiling, and the
 //! latency of the read commands on a large history, alone and during a burst of writes.
 //!
-//! Run: `cargo bench --bench engine` (`BENCH_QUICK=1` for a smaller run). It prints:
+//! Run: `cargo bench --bench engine` (`BENCH_QUICK=1` for a smaller run, `BENCH_FEEDERS=N` for
+//! N concurrent feeders in the ingest run instead of 8). It prints:
 //! - ingest: answer and vote events per second through [`Engine::handle`] into a SQLite file in
 //!   WAL mode, fed by several concurrent tasks as a gateway would, next to the raw ceiling measured
 //!   in the same run (plain `INSERT`s of the same rows, one transaction each);
@@ -29,8 +30,17 @@ use interview_bot::store;
 
 /// The platform name the benchmark's channels and members use.
 const PLATFORM: &str = "bench";
-/// Concurrent feeders in the ingest run (a gateway delivers events of many channels at once).
+/// Concurrent feeders in the ingest run unless `BENCH_FEEDERS` says otherwise (a gateway
+/// delivers events of many channels at once).
 const FEEDERS: usize = 8;
+
+fn feeders() -> usize {
+    std::env::var("BENCH_FEEDERS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or(FEEDERS)
+}
 /// Each read is measured this many times at most...
 const MAX_SAMPLES: usize = 200;
 /// ...or for this long, whichever comes first (the old code takes seconds per read)...
@@ -148,7 +158,8 @@ async fn ingest(bank: Arc<Bank>, answers: usize) {
     let texts: Arc<Vec<String>> = Arc::new((0..256).map(|i| answer_text(&bank, i)).collect());
     let started = Instant::now();
     let mut tasks = Vec::new();
-    for f in 0..FEEDERS {
+    let feeders = feeders();
+    for f in 0..feeders {
         let (engine, texts) = (engine.clone(), texts.clone());
         tasks.push(tokio::spawn(async move {
             let mut i = f;
@@ -174,7 +185,7 @@ async fn ingest(bank: Arc<Bank>, answers: usize) {
                     })
                     .await
                     .expect("vote");
-                i += FEEDERS;
+                i += feeders;
             }
         }));
     }
@@ -234,7 +245,7 @@ async fn ingest(bank: Arc<Bank>, answers: usize) {
     }
     let raw_rate = events / started.elapsed().as_secs_f64();
     println!(
-        "ingest ({answers} answers + {answers} votes, {CHANNELS} channels, {FEEDERS} feeders, {url}):\n  engine {engine_rate:>8.0} events/s   raw ceiling {raw_rate:>8.0} events/s   ratio {:.2}   (target ≥ 5,000/s and ≥ 0.3)",
+        "ingest ({answers} answers + {answers} votes, {CHANNELS} channels, {feeders} feeders, {url}):\n  engine {engine_rate:>8.0} events/s   raw ceiling {raw_rate:>8.0} events/s   ratio {:.2}   (target ≥ 5,000/s and ≥ 0.3)",
         engine_rate / raw_rate
     );
 }
