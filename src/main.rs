@@ -13,7 +13,9 @@ use secrecy::{ExposeSecret, SecretString};
 use interview_bot::app::{self, Slot};
 use interview_bot::bank::{Bank, Tier};
 use interview_bot::cli;
-use interview_bot::engine::{Engine, EngineConfig, Outbound};
+use interview_bot::engine::{
+    Engine, EngineConfig, Outbound, DEFAULT_CLOSE_AFTER_HOURS, DEFAULT_LEADERBOARD_CRON,
+};
 use interview_bot::platform::console::{self, Console};
 use interview_bot::platform::discord::{self, DiscordBot};
 use interview_bot::platform::slack::{self, SlackBot};
@@ -109,7 +111,7 @@ enum Command {
 #[derive(clap::Args)]
 struct EngineArgs {
     /// Hours a question stays open for points.
-    #[arg(long, env = "INTERVIEW_BOT_CLOSE_HOURS", default_value_t = 24)]
+    #[arg(long, env = "INTERVIEW_BOT_CLOSE_HOURS", default_value_t = DEFAULT_CLOSE_AFTER_HOURS as u32)]
     close_hours: u32,
     /// Emoji that count as votes (comma-separated; Unicode or Slack names).
     #[arg(
@@ -123,7 +125,7 @@ struct EngineArgs {
     #[arg(
         long,
         env = "INTERVIEW_BOT_LEADERBOARD_CRON",
-        default_value = "0 9 * * 1"
+        default_value = DEFAULT_LEADERBOARD_CRON
     )]
     leaderboard_cron: String,
     /// Seed for question choice (for reproducible runs).

@@ -15,7 +15,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use rand::rngs::StdRng;
 use rand::SeedableRng;
 use tokio::sync::{mpsc, oneshot, watch};
@@ -23,7 +23,7 @@ use tracing::{error, info_span, warn, Instrument};
 
 use crate::bank::Bank;
 use crate::engine::event::{Actor, ChannelRef, Inbound, Outbound};
-use crate::engine::{Command, Error, Qotd};
+use crate::engine::{Command, EngineConfig, Error, Qotd};
 use crate::schedule::Clock;
 use crate::store::{self, Conn, MemberId, Pool, PostId, StoreError};
 
@@ -40,43 +40,6 @@ pub(crate) const BEGIN_WRITE: &str = "BEGIN IMMEDIATE";
 /// are already waiting, so a lone event is never delayed; 64 keeps a batch's replies prompt
 /// while a burst's commits are shared.
 pub const BATCH_MAX: usize = 64;
-
-/// How long a question stays open for points unless configured (the README's 24 hours).
-pub const DEFAULT_CLOSE_AFTER_HOURS: i64 = 24;
-
-/// The weekly leaderboard's cron unless configured: Monday 09:00 in the schedule's time zone.
-pub const DEFAULT_LEADERBOARD_CRON: &str = "0 9 * * 1";
-
-/// Engine settings.
-#[derive(Debug, Clone)]
-pub struct EngineConfig {
-    /// How long a post stays open for points (default [`DEFAULT_CLOSE_AFTER_HOURS`]).
-    pub close_after: Duration,
-    /// Emoji that count as votes (default 👍, with Slack's `+1` and `thumbsup` names).
-    pub vote_emoji: Vec<String>,
-    /// Cron for the weekly leaderboard, in the schedule's time zone
-    /// (default [`DEFAULT_LEADERBOARD_CRON`]).
-    pub leaderboard_cron: String,
-    /// Reaction marking a scored answer.
-    pub scored_emoji: String,
-    /// Reaction marking a late answer (scored, no points).
-    pub late_emoji: String,
-    /// Seed for question choice; `None` seeds from the operating system.
-    pub seed: Option<u64>,
-}
-
-impl Default for EngineConfig {
-    fn default() -> Self {
-        EngineConfig {
-            close_after: Duration::hours(DEFAULT_CLOSE_AFTER_HOURS),
-            vote_emoji: vec!["👍".into(), "+1".into(), "thumbsup".into()],
-            leaderboard_cron: DEFAULT_LEADERBOARD_CRON.into(),
-            scored_emoji: "✅".into(),
-            late_emoji: "⏰".into(),
-            seed: None,
-        }
-    }
-}
 
 /// What every handler needs: the pools, the bank, the settings, the clock. Handlers are methods
 /// on it, one file per feature (`commands/`, `answers.rs`, `tick.rs`, `select.rs`).

@@ -6,7 +6,8 @@
 //! | file | what it holds |
 //! |---|---|
 //! | [`event`] | [`Inbound`] events, [`Outbound`] actions, [`ChannelRef`], [`Actor`], [`QuestionCard`] |
-//! | [`dispatch`] | [`Engine`] (the handle adapters hold), its settings, the one ordered write path (read pool, chatter filter, the writer task), the per-event context |
+//! | [`dispatch`] | [`Engine`] (the handle adapters hold), the one ordered write path (read pool, chatter filter, the writer task with group commit), the per-event context |
+//! | [`config`] | [`EngineConfig`] and its defaults |
 //! | [`error`] | [`Error`]: [`UserError`] (shown to the member) or internal (logged) |
 //! | [`command`] | the typed [`Command`] and its parser |
 //! | `commands/` | one file per command group: `ask`, `qotd`, `board` (`/leaderboard`, `/stats`), `thread` (`/hint`, `/reveal`) |
@@ -25,6 +26,7 @@
 mod answers;
 pub mod command;
 mod commands;
+pub mod config;
 pub mod dispatch;
 pub mod error;
 pub mod event;
@@ -33,7 +35,8 @@ pub mod render;
 mod select;
 mod tick;
 
-pub use self::dispatch::{Engine, EngineConfig, Pending, QUEUE_CAPACITY};
 pub use command::{Command, Period, Qotd};
+pub use config::{EngineConfig, DEFAULT_CLOSE_AFTER_HOURS, DEFAULT_LEADERBOARD_CRON};
+pub use dispatch::{Engine, Pending, BATCH_MAX, QUEUE_CAPACITY};
 pub use error::{Error, UserError};
 pub use event::{Actor, ChannelRef, Inbound, Outbound, QuestionCard};
