@@ -8,12 +8,18 @@ use std::sync::Arc;
 use anyhow::Context;
 use chrono::{Duration, Timelike, Utc};
 use clap::{Parser, Subcommand};
+use secrecy::{ExposeSecret, SecretString};
 
+use interview_bot::app::{self, Slot};
 use interview_bot::bank::{Bank, Tier};
 use interview_bot::cli;
-use interview_bot::engine::EngineConfig;
+use interview_bot::engine::{
+    Engine, EngineConfig, Outbound, DEFAULT_CLOSE_AFTER_HOURS, DEFAULT_LEADERBOARD_CRON,
+};
 use interview_bot::platform::console::{self, Console};
-use interview_bot::platform::{discord, slack};
+use interview_bot::platform::discord::{self, DiscordBot};
+use interview_bot::platform::slack::{self, SlackBot};
+use interview_bot::schedule::SystemClock;
 use interview_bot::store;
 
 /// A study-group bot for practising technical interviews: scheduled questions, an answer
@@ -37,40 +43,8 @@ struct Args {
 enum Command {
     /// Run the bot on every platform whose credentials are set (Discord: DISCORD_TOKEN).
     Run {
-        /// SQLite database (created if missing).
-        #[arg(long, env = "DATABASE_URL", default_value = store::DEFAULT_DATABASE_URL)]
-        database: String,
-        /// Discord bot token.
-        #[arg(long, env = "DISCORD_TOKEN", hide_env_values = true)]
-        discord_token: Option<String>,
-        /// Base URL for Discord's REST API (a rate-limit proxy); the gateway URL is then asked
-        /// from it too.
-        #[arg(long, env = "DISCORD_API_URL")]
-        discord_api_url: Option<String>,
-        /// Register slash commands in this guild only (instant, for development).
-        #[arg(long, env = "DISCORD_GUILD_ID")]
-        discord_guild_id: Option<u64>,
-        /// Members with this role may use /qotd and /reveal (besides Manage Server).
-        #[arg(long, env = "DISCORD_MANAGER_ROLE_ID")]
-        discord_manager_role_id: Option<u64>,
-        /// Slack bot token (xoxb-...).
-        #[arg(long, env = "SLACK_BOT_TOKEN", hide_env_values = true)]
-        slack_bot_token: Option<String>,
-        /// Slack app-level token (xapp-...) for Socket Mode.
-        #[arg(long, env = "SLACK_APP_TOKEN", hide_env_values = true)]
-        slack_app_token: Option<String>,
-        /// Slack Web API base (Slack's government cloud has its own).
-        #[arg(long, env = "SLACK_API_URL", default_value = slack::DEFAULT_API_URL)]
-        slack_api_url: String,
-        /// Prefix of the Slack command names where `/ask` is taken (e.g. `iv-` for `/iv-ask`).
-        #[arg(long, env = "SLACK_COMMAND_PREFIX", default_value = "")]
-        slack_command_prefix: String,
-        /// Members of this Slack user group (id) may use /qotd and /reveal, besides admins.
-        #[arg(long, env = "SLACK_MANAGER_GROUP_ID")]
-        slack_manager_group_id: Option<String>,
-        /// Seconds between checks for due schedules and closing questions.
-        #[arg(long, env = "INTERVIEW_BOT_TICK_SECONDS", default_value_t = 30)]
-        tick_seconds: u64,
+        #[command(flatten)]
+        config: app::RunConfig,
         #[command(flatten)]
         engine: EngineArgs,
     },
@@ -137,7 +111,7 @@ enum Command {
 #[derive(clap::Args)]
 struct EngineArgs {
     /// Hours a question stays open for points.
-    #[arg(long, env = "INTERVIEW_BOT_CLOSE_HOURS", default_value_t = 24)]
+    #[arg(long, env = "INTERVIEW_BOT_CLOSE_HOURS", default_value_t = DEFAULT_CLOSE_AFTER_HOURS as u32)]
     close_hours: u32,
     /// Emoji that count as votes (comma-separated; Unicode or Slack names).
     #[arg(
@@ -151,7 +125,7 @@ struct EngineArgs {
     #[arg(
         long,
         env = "INTERVIEW_BOT_LEADERBOARD_CRON",
-        default_value = "0 9 * * 1"
+        default_value = DEFAULT_LEADERBOARD_CRON
     )]
     leaderboard_cron: String,
     /// Seed for question choice (for reproducible runs).
@@ -183,7 +157,7 @@ enum DiscordAction {
         client_id: Option<u64>,
         /// Used to find the client id when --client-id is not given.
         #[arg(long, env = "DISCORD_TOKEN", hide_env_values = true)]
-        discord_token: Option<String>,
+        discord_token: Option<SecretString>,
     },
 }
 
@@ -276,136 +250,80 @@ fn main() -> ExitCode {
     }
 }
 
+/// `interview-bot run`: opens the store, starts every configured platform (each retried on its
+/// own), ticks the scheduler until Ctrl-C or SIGTERM, then shuts the platforms down.
+async fn run_bot(
+    config: app::RunConfig,
+    engine_config: EngineConfig,
+    bank: Arc<Bank>,
+) -> anyhow::Result<ExitCode> {
+    let (discord_config, slack_config) = (config.discord(), config.slack());
+    if discord_config.is_none() && slack_config.is_none() {
+        eprintln!(
+            "No platform is configured. Set DISCORD_TOKEN to run on Discord (deploy/discord.md), \
+             and/or SLACK_BOT_TOKEN and SLACK_APP_TOKEN to run on Slack (deploy/slack.md).\n\
+             To try the bot offline, run `interview-bot console`."
+        );
+        return Ok(ExitCode::from(2));
+    }
+    let pool = store::open(&config.database)
+        .await
+        .with_context(|| format!("opening the database {}", config.database))?;
+    let engine = Arc::new(Engine::new(
+        pool,
+        bank,
+        engine_config,
+        Arc::new(SystemClock),
+    ));
+    let discord_slot: Slot<DiscordBot> = Slot::default();
+    let slack_slot: Slot<SlackBot> = Slot::default();
+    if let Some(c) = discord_config {
+        let engine = engine.clone();
+        app::spawn_with_backoff("discord", discord_slot.clone(), move || {
+            let (c, engine) = (c.clone(), engine.clone());
+            async move { discord::start(&c, engine).await }
+        });
+    }
+    if let Some(c) = slack_config {
+        let engine = engine.clone();
+        app::spawn_with_backoff("slack", slack_slot.clone(), move || {
+            let (c, engine) = (c.clone(), engine.clone());
+            async move { slack::start(&c, engine).await }
+        });
+    }
+    let deliver = |actions: Vec<Outbound>| {
+        let (discord, slack, engine) = (discord_slot.clone(), slack_slot.clone(), engine.clone());
+        async move {
+            if let Some(bot) = discord.read().await.as_ref() {
+                bot.deliver(&engine, actions.clone()).await;
+            }
+            if let Some(bot) = slack.read().await.as_ref() {
+                bot.deliver(actions).await;
+            }
+        }
+    };
+    app::tick_loop(&engine, config.tick_every(), deliver, shutdown_signal()).await;
+    eprintln!("shutting down");
+    if let Some(bot) = discord_slot.write().await.take() {
+        bot.shutdown().await;
+    }
+    if let Some(bot) = slack_slot.write().await.take() {
+        bot.shutdown().await;
+    }
+    engine.pool().close().await;
+    Ok(ExitCode::SUCCESS)
+}
+
 fn run(args: Args) -> anyhow::Result<ExitCode> {
     let load = || Bank::load_dir(&args.questions);
     match args.command {
-        Command::Run {
-            database,
-            discord_token,
-            discord_api_url,
-            discord_guild_id,
-            discord_manager_role_id,
-            slack_bot_token,
-            slack_app_token,
-            slack_api_url,
-            slack_command_prefix,
-            slack_manager_group_id,
-            tick_seconds,
-            engine,
-        } => {
-            let config = engine.config()?;
+        Command::Run { config, engine } => {
+            let engine_config = engine.config()?;
             let bank = Arc::new(load()?);
-            let present = |v: &Option<String>| v.as_deref().is_some_and(|t| !t.trim().is_empty());
-            let discord_config = present(&discord_token).then(|| discord::DiscordConfig {
-                token: discord_token.clone().unwrap_or_default(),
-                api_url: discord_api_url,
-                guild_id: discord_guild_id,
-                manager_role: discord_manager_role_id,
-            });
-            let slack_config =
-                (present(&slack_bot_token) && present(&slack_app_token)).then(|| {
-                    slack::SlackConfig {
-                        bot_token: slack_bot_token.clone().unwrap_or_default(),
-                        app_token: slack_app_token.clone().unwrap_or_default(),
-                        api_url: slack_api_url,
-                        command_prefix: slack_command_prefix,
-                        manager_group: slack_manager_group_id,
-                    }
-                });
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
                 .build()?;
-            let code = runtime.block_on(async move {
-                let pool = store::open(&database)
-                    .await
-                    .with_context(|| format!("opening the database {database}"))?;
-                if discord_config.is_none() && slack_config.is_none() {
-                    eprintln!(
-                        "No platform is configured. Set DISCORD_TOKEN to run on Discord (deploy/discord.md), \
-                         and/or SLACK_BOT_TOKEN and SLACK_APP_TOKEN to run on Slack (deploy/slack.md).\n\
-                         To try the bot offline, run `interview-bot console`."
-                    );
-                    return anyhow::Ok(ExitCode::from(2));
-                }
-                let engine = Arc::new(interview_bot::engine::Engine::new(
-                    pool,
-                    bank,
-                    config,
-                    Arc::new(interview_bot::schedule::SystemClock),
-                ));
-                let discord_slot = Arc::new(tokio::sync::RwLock::new(None));
-                let slack_slot = Arc::new(tokio::sync::RwLock::new(None));
-                // Each platform starts on its own; one that fails to connect is retried without
-                // holding up the other.
-                if let Some(c) = discord_config {
-                    let (slot, engine) = (discord_slot.clone(), engine.clone());
-                    tokio::spawn(async move {
-                        let mut wait = std::time::Duration::from_secs(5);
-                        loop {
-                            match discord::start(&c, engine.clone()).await {
-                                Ok(bot) => {
-                                    *slot.write().await = Some(bot);
-                                    break;
-                                }
-                                Err(e) => tracing::error!(error = %e, retry_in = ?wait, "Discord did not start"),
-                            }
-                            tokio::time::sleep(wait).await;
-                            wait = (wait * 2).min(std::time::Duration::from_secs(300));
-                        }
-                    });
-                }
-                if let Some(c) = slack_config {
-                    let (slot, engine) = (slack_slot.clone(), engine.clone());
-                    tokio::spawn(async move {
-                        let mut wait = std::time::Duration::from_secs(5);
-                        loop {
-                            match slack::start(&c, engine.clone()).await {
-                                Ok(bot) => {
-                                    *slot.write().await = Some(bot);
-                                    break;
-                                }
-                                Err(e) => tracing::error!(error = %e, retry_in = ?wait, "Slack did not start"),
-                            }
-                            tokio::time::sleep(wait).await;
-                            wait = (wait * 2).min(std::time::Duration::from_secs(300));
-                        }
-                    });
-                }
-                let mut every =
-                    tokio::time::interval(std::time::Duration::from_secs(tick_seconds.max(1)));
-                let stop = shutdown_signal();
-                tokio::pin!(stop);
-                loop {
-                    tokio::select! {
-                        _ = every.tick() => {
-                            let actions = match engine.tick().await {
-                                Ok(a) => a,
-                                Err(e) => {
-                                    tracing::error!(error = %e, "scheduler tick failed");
-                                    continue;
-                                }
-                            };
-                            if let Some(bot) = discord_slot.read().await.as_ref() {
-                                bot.deliver(&engine, actions.clone()).await;
-                            }
-                            if let Some(bot) = slack_slot.read().await.as_ref() {
-                                bot.deliver(actions).await;
-                            }
-                        }
-                        _ = &mut stop => break,
-                    }
-                }
-                eprintln!("shutting down");
-                if let Some(bot) = discord_slot.write().await.take() {
-                    bot.shutdown().await;
-                }
-                if let Some(bot) = slack_slot.write().await.take() {
-                    bot.shutdown().await;
-                }
-                engine.pool().close().await;
-                anyhow::Ok(ExitCode::SUCCESS)
-            })?;
-            return Ok(code);
+            return runtime.block_on(run_bot(config, engine_config, bank));
         }
         Command::Discord { action } => match action {
             DiscordAction::InviteUrl {
@@ -413,7 +331,11 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
                 discord_token,
             } => {
                 let id = client_id
-                    .or_else(|| discord_token.as_deref().and_then(discord::client_id_from_token))
+                    .or_else(|| {
+                        discord_token
+                            .as_ref()
+                            .and_then(|t| discord::client_id_from_token(t.expose_secret()))
+                    })
                     .context(
                         "give --client-id (the application id on the Developer Portal's General Information page) or set DISCORD_TOKEN",
                     )?;

@@ -14,6 +14,7 @@ use interview_bot::engine::Engine;
 use interview_bot::platform::discord::{self, DiscordBot, DiscordConfig};
 use interview_bot::schedule::ManualClock;
 use interview_bot::store;
+use secrecy::SecretString;
 use serde_json::{json, Value};
 
 const ALICE: u64 = 201; // may manage the server
@@ -74,7 +75,7 @@ async fn start_bot(fake: &FakeDiscord, url: &str, clock: Arc<ManualClock>, ident
     let pool = store::open(url).await.unwrap();
     let engine = Arc::new(Engine::new(pool, common::bank(), common::config(), clock));
     let config = DiscordConfig {
-        token: "OTAw.fake.token".into(),
+        token: SecretString::new("OTAw.fake.token".into()),
         api_url: Some(fake.url.clone()),
         guild_id: Some(GUILD),
         manager_role: None,
@@ -317,7 +318,8 @@ async fn the_study_group_on_discord() {
 
     // 09:00 in Berlin: the scheduled question is posted with its own thread.
     clock.set(Utc.with_ymd_and_hms(2026, 3, 3, 8, 0, 0).unwrap());
-    bot.discord.tick(&bot.engine).await;
+    let due = bot.engine.tick().await.unwrap();
+    bot.discord.deliver(&bot.engine, due).await;
     let calls = fake.calls();
     assert_eq!(count(&calls, "POST", "/threads"), 2);
     assert!(calls.iter().any(|c| c.body["embeds"][0]["title"]

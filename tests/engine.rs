@@ -8,7 +8,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use interview_bot::engine::{command, Actor, ChannelRef, Engine, Inbound, Outbound};
 use interview_bot::schedule::ManualClock;
-use interview_bot::store;
+use interview_bot::store::{self, PostId};
 
 fn t(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(y, mo, d, h, mi, 0).unwrap()
@@ -45,7 +45,7 @@ async fn cmd(e: &Engine, id: &str, who: &str, text: &str) -> Vec<Outbound> {
 }
 
 /// Delivers posted questions the way a platform would: message `q<N>`, thread `t<N>`.
-async fn deliver(e: &Engine, out: &[Outbound]) -> Vec<i64> {
+async fn deliver(e: &Engine, out: &[Outbound]) -> Vec<PostId> {
     let mut posts = Vec::new();
     for o in out {
         if let Outbound::PostQuestion { card, .. } = o {

@@ -12,6 +12,7 @@ use interview_bot::engine::Engine;
 use interview_bot::platform::slack::{self, SlackBot, SlackConfig};
 use interview_bot::schedule::ManualClock;
 use interview_bot::store;
+use secrecy::SecretString;
 use serde_json::{json, Value};
 
 const ALICE: &str = "UALICE"; // a workspace admin
@@ -27,8 +28,8 @@ async fn start_bot(fake: &FakeSlack, url: &str, clock: Arc<ManualClock>, connect
     let pool = store::open(url).await.unwrap();
     let engine = Arc::new(Engine::new(pool, common::bank(), common::config(), clock));
     let config = SlackConfig {
-        bot_token: "xoxb-fake".into(),
-        app_token: "xapp-fake".into(),
+        bot_token: SecretString::new("xoxb-fake".into()),
+        app_token: SecretString::new("xapp-fake".into()),
         api_url: fake.api_url.clone(),
         command_prefix: String::new(),
         manager_group: None,
@@ -211,7 +212,8 @@ async fn the_study_group_on_slack() {
 
     // 09:00 Berlin: the scheduled question.
     clock.set(Utc.with_ymd_and_hms(2026, 3, 3, 8, 0, 0).unwrap());
-    bot.slack.tick().await;
+    let due = bot.engine.tick().await.unwrap();
+    bot.slack.deliver(due).await;
     assert!(fake
         .calls_of("chat.postMessage")
         .iter()
@@ -302,4 +304,45 @@ async fn slack_failing_to_connect_does_not_stop_discord() {
         .await;
     assert!(child.try_wait().unwrap().is_none(), "the bot kept running");
     child.kill().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slack_events_keep_their_order() {
+    let fake = FakeSlack::start().await;
+    let (_dir, url) = common::temp_db();
+    let clock = Arc::new(ManualClock::new(
+        Utc.with_ymd_and_hms(2026, 3, 2, 12, 0, 0).unwrap(),
+    ));
+    let bot = start_bot(&fake, &url, clock, 1).await;
+    fake.command(CAROL, "/ask", "gil senior", "trigger-1");
+    wait(bot.engine.attached(), 1).await;
+    let thread: String = sqlx::query_scalar("SELECT thread_id FROM posts")
+        .fetch_one(bot.engine.pool())
+        .await
+        .unwrap();
+    let thread_ts = thread.split_once(':').unwrap().1.to_string();
+    // An answer, a vote on it and its deletion, sent back to back without waiting: applied in
+    // that order, the deletion withdraws the answer (and the vote with it).
+    let text = "Only one thread at a time runs Python bytecode, so CPU-bound threads do not run in parallel.";
+    fake.event(
+        thread_message(BOB, "1772441000.000009", &thread_ts, text),
+        "Ev1",
+        0,
+    );
+    fake.event(reaction(ALICE, "1772441000.000009", true), "Ev2", 0);
+    fake.event(
+        json!({"type": "message", "subtype": "message_deleted", "channel": CHANNEL,
+        "hidden": true, "ts": "1772441001.000001", "event_ts": "1772441001.000001",
+        "deleted_ts": "1772441000.000009", "channel_type": "channel"}),
+        "Ev3",
+        0,
+    );
+    wait(bot.engine.handled(), 4).await; // the command and three events
+    let (answers, votes): (i64, i64) =
+        sqlx::query_as("SELECT (SELECT COUNT(*) FROM answers), (SELECT COUNT(*) FROM votes)")
+            .fetch_one(bot.engine.pool())
+            .await
+            .unwrap();
+    assert_eq!((answers, votes), (0, 0), "the deletion came last");
+    bot.slack.shutdown().await;
 }

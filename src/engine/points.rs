@@ -13,7 +13,7 @@ use chrono_tz::Tz;
 
 use crate::bank::Tier;
 use crate::engine::command::Period;
-use crate::store::ScoredAnswer;
+use crate::store::{BoardRow, MemberId, PostId, ScoredAnswer};
 
 /// Points per distinct voter.
 pub const POINTS_PER_VOTER: i64 = 10;
@@ -41,8 +41,21 @@ pub fn points(score: i64, tier: Tier, voters: i64, late: bool) -> i64 {
 
 /// Points for a stored answer.
 pub fn answer_points(a: &ScoredAnswer) -> i64 {
-    let tier = Tier::from_word(&a.tier).unwrap_or(Tier::Junior);
-    points(a.score, tier, a.voters, a.late)
+    points(a.score, a.tier, a.voters, a.late)
+}
+
+/// The local date of `t` in `tz`, as days from 0001-01-01 (chrono's `num_days_from_ce`): the
+/// day key of the daily rollups.
+pub fn local_day(t: DateTime<Utc>, tz: Tz) -> i32 {
+    t.with_timezone(&tz).date_naive().num_days_from_ce()
+}
+
+/// The local days `[from, to)` of a period containing `now` in `tz` (see [`period_range`]);
+/// `None` for all time. An instant is in [`period_range`] exactly when its [`local_day`] is in
+/// this range, since both bounds are local midnights.
+pub fn period_days(period: Period, now: DateTime<Utc>, tz: Tz) -> Option<(i32, i32)> {
+    let (from, to) = period_range(period, now, tz);
+    Some((local_day(from?, tz), local_day(to?, tz)))
 }
 
 /// Midnight at the start of `date` in `tz`, as UTC (the earliest instant if midnight repeats, the
@@ -109,7 +122,7 @@ pub fn period_label(period: Period, now: DateTime<Utc>, tz: Tz) -> String {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Standing {
     /// User row id.
-    pub user: i64,
+    pub user: MemberId,
     /// Display name.
     pub name: String,
     /// Total points.
@@ -122,9 +135,9 @@ pub struct Standing {
 
 /// Ranks members by points (then answers, then name) over `answers`, optionally of one tier.
 pub fn leaderboard(answers: &[ScoredAnswer], tier: Option<Tier>) -> Vec<Standing> {
-    let mut by_user: HashMap<i64, (String, i64, i64, i64)> = HashMap::new();
+    let mut by_user: HashMap<MemberId, (String, i64, i64, i64)> = HashMap::new();
     for a in answers {
-        if a.late || tier.is_some_and(|t| a.tier != t.as_str()) {
+        if a.late || tier.is_some_and(|t| a.tier != t) {
             continue;
         }
         let e = by_user
@@ -154,9 +167,22 @@ pub fn leaderboard(answers: &[ScoredAnswer], tier: Option<Tier>) -> Vec<Standing
     rows
 }
 
+/// Standings from board rows (already ranked by the store, in the order [`leaderboard`] uses).
+pub fn standings(rows: Vec<BoardRow>) -> Vec<Standing> {
+    rows.into_iter()
+        .map(|r| Standing {
+            user: r.member,
+            name: r.name,
+            points: r.points,
+            answers: r.answers,
+            average_score: (r.score_sum as f64 / r.answers.max(1) as f64).round() as i64,
+        })
+        .collect()
+}
+
 /// The current streak from `(post, answered on time, still open)` rows of scheduled posts,
 /// newest first: consecutive answered posts, not broken by a newest post that is still open.
-pub fn streak(posts: &[(i64, bool, bool)]) -> i64 {
+pub fn streak(posts: &[(PostId, bool, bool)]) -> i64 {
     let mut n = 0;
     for (i, &(_, answered, open)) in posts.iter().enumerate() {
         if answered {
@@ -203,17 +229,29 @@ mod tests {
         assert_eq!((to.unwrap() - from.unwrap()).num_hours(), 167);
     }
 
+    fn p(n: i64) -> PostId {
+        PostId(n)
+    }
+
     #[test]
     fn streaks() {
         assert_eq!(
-            streak(&[(3, false, true), (2, true, false), (1, true, false)]),
+            streak(&[
+                (p(3), false, true),
+                (p(2), true, false),
+                (p(1), true, false)
+            ]),
             2
         );
         assert_eq!(
-            streak(&[(3, true, true), (2, false, false), (1, true, false)]),
+            streak(&[
+                (p(3), true, true),
+                (p(2), false, false),
+                (p(1), true, false)
+            ]),
             1
         );
-        assert_eq!(streak(&[(3, false, false), (2, true, false)]), 0);
+        assert_eq!(streak(&[(p(3), false, false), (p(2), true, false)]), 0);
         assert_eq!(streak(&[]), 0);
     }
 }

@@ -1,16 +1,22 @@
 //! Text that people see: question posts, private feedback, reveals, leaderboards, stats.
 //! Plain text with light Markdown, which Discord, Slack (mrkdwn) and terminals all read.
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
 use crate::bank::{Bank, Question, Tier};
 use crate::checker::{FlagKind, Report};
+use crate::engine::commands::BOARD_LINES;
 use crate::engine::points::{self, Standing};
 use crate::engine::QuestionCard;
-use crate::store::{PostRow, ScoredAnswer};
+use crate::store::{PostRow, ScoredAnswer, TopicTotals};
+
+/// Characters of a member's own words quoted as evidence for a covered concept (one line in a
+/// chat client).
+pub const EVIDENCE_CHARS: usize = 80;
+
+/// Answers a reveal names (a podium: gold, silver, bronze).
+pub const REVEAL_BEST: usize = 3;
 
 /// `Mon 2026-03-02 09:00 CET`.
 pub fn local_time(t: DateTime<Utc>, tz: Tz) -> String {
@@ -66,7 +72,7 @@ pub fn feedback(post: &PostRow, q: &Question, report: &Report, late: bool) -> St
         .filter_map(|c| {
             c.evidence
                 .as_ref()
-                .map(|e| format!("  ✔ {}: “{}”", c.name, clip(&e.text, 80)))
+                .map(|e| format!("  ✔ {}: “{}”", c.name, clip(&e.text, EVIDENCE_CHARS)))
         })
         .collect();
     if !covered.is_empty() {
@@ -116,7 +122,7 @@ pub fn reveal(post: &PostRow, q: Option<&Question>, answers: &[ScoredAnswer]) ->
         out.push_str("\nNo answers this time.");
     } else {
         out.push_str("\n**Best answers:**");
-        for (i, (a, pts)) in ranked.iter().take(3).enumerate() {
+        for (i, (a, pts)) in ranked.iter().take(REVEAL_BEST).enumerate() {
             let medal = ["🥇", "🥈", "🥉"][i];
             out.push_str(&format!(
                 "\n{medal} {} — {} points (checker {}, {} vote{})",
@@ -150,7 +156,7 @@ pub fn leaderboard(
         out.push_str("\nNo answers yet: `/ask` for a question and be the first.");
         return out;
     }
-    for (i, r) in rows.iter().take(10).enumerate() {
+    for (i, r) in rows.iter().take(BOARD_LINES as usize).enumerate() {
         out.push_str(&format!(
             "\n{}. {} — {} points · {} answer{} · average checker score {}",
             i + 1,
@@ -164,39 +170,32 @@ pub fn leaderboard(
     out
 }
 
-/// A member's statistics.
-pub fn stats(name: &str, answers: &[ScoredAnswer], streak: i64, bank: &Bank) -> String {
-    let on_time: Vec<&ScoredAnswer> = answers.iter().filter(|a| !a.late).collect();
-    if answers.is_empty() {
+/// A member's statistics from their per-topic totals in a channel (late answers count as
+/// answers and in the average checker score, and earn no points).
+pub fn stats(name: &str, topics: &[TopicTotals], streak: i64, bank: &Bank) -> String {
+    let answers: i64 = topics.iter().map(|t| t.answers).sum();
+    if answers == 0 {
         return format!("{name} has not answered a question here yet.");
     }
-    let total: i64 = on_time.iter().map(|a| points::answer_points(a)).sum();
-    let avg = answers.iter().map(|a| a.score).sum::<i64>() as f64 / answers.len() as f64;
-    let mut by_topic: HashMap<&str, (i64, i64)> = HashMap::new();
-    for a in answers {
-        let e = by_topic.entry(&a.topic).or_default();
-        e.0 += a.score;
-        e.1 += 1;
-    }
-    let mut topics: Vec<(&str, f64)> = by_topic
-        .into_iter()
-        .map(|(t, (s, n))| (t, s as f64 / n as f64))
+    let late: i64 = topics.iter().map(|t| t.late).sum();
+    let total: i64 = topics.iter().map(|t| t.points).sum();
+    let avg = topics.iter().map(|t| t.score_sum).sum::<i64>() as f64 / answers as f64;
+    let mut by_topic: Vec<(&str, f64)> = topics
+        .iter()
+        .filter(|t| t.answers > 0)
+        .map(|t| (t.topic.as_str(), t.score_sum as f64 / t.answers as f64))
         .collect();
-    topics.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(b.0)));
+    by_topic.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(b.0)));
     let name_of = |id: &str| bank.topic(id).map_or(id.to_string(), |t| t.name.clone());
     let mut out = format!(
-        "📊 {name}: {total} points · {} answer{} ({} late) · average checker score {:.0} · streak {}",
-        answers.len(),
-        if answers.len() == 1 { "" } else { "s" },
-        answers.len() - on_time.len(),
-        avg,
-        streak
+        "📊 {name}: {total} points · {answers} answer{} ({late} late) · average checker score {avg:.0} · streak {streak}",
+        if answers == 1 { "" } else { "s" },
     );
-    if let Some((t, s)) = topics.first() {
+    if let Some((t, s)) = by_topic.first() {
         out.push_str(&format!("\nStrongest topic: {} ({s:.0})", name_of(t)));
     }
-    if topics.len() > 1 {
-        if let Some((t, s)) = topics.last() {
+    if by_topic.len() > 1 {
+        if let Some((t, s)) = by_topic.last() {
             out.push_str(&format!("\nWeakest topic: {} ({s:.0})", name_of(t)));
         }
     }

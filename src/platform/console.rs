@@ -30,7 +30,7 @@ use chrono::{DateTime, Duration, NaiveDateTime, TimeZone, Utc};
 use crate::bank::Bank;
 use crate::engine::{command, Actor, ChannelRef, Engine, EngineConfig, Inbound, Outbound};
 use crate::schedule::{parse_time_zone, Clock, ManualClock};
-use crate::store;
+use crate::store::{self, PostId};
 
 /// The platform name stored for console channels and members.
 pub const PLATFORM: &str = "console";
@@ -40,7 +40,7 @@ pub const PLATFORM: &str = "console";
 pub enum ConsoleError {
     /// The engine or store failed.
     #[error(transparent)]
-    Engine(#[from] crate::engine::EngineError),
+    Engine(#[from] crate::engine::Error),
     /// The store failed.
     #[error(transparent)]
     Store(#[from] store::StoreError),
@@ -65,7 +65,7 @@ pub struct Console {
 }
 
 /// The console's thread id for a post.
-pub fn thread_of(post: i64) -> String {
+pub fn thread_of(post: PostId) -> String {
     format!("t{post}")
 }
 
@@ -247,9 +247,9 @@ impl Console {
         }
     }
 
-    async fn post_for(&self, n: Option<i64>) -> Result<Option<i64>, ConsoleError> {
-        if n.is_some() {
-            return Ok(n);
+    async fn post_for(&self, n: Option<i64>) -> Result<Option<PostId>, ConsoleError> {
+        if let Some(n) = n {
+            return Ok(Some(PostId(n)));
         }
         let mut conn = self
             .engine
@@ -372,7 +372,7 @@ impl Console {
         post: Option<i64>,
         who: &str,
         out: &mut impl Write,
-    ) -> Result<Option<(i64, String)>, ConsoleError> {
+    ) -> Result<Option<(PostId, String)>, ConsoleError> {
         let Some(post) = self.post_for(post).await? else {
             writeln!(out, "? there is no question yet")?;
             return Ok(None);
@@ -388,7 +388,7 @@ impl Console {
 
     async fn answer_message(
         &self,
-        post: i64,
+        post: PostId,
         member: &str,
     ) -> Result<Option<String>, ConsoleError> {
         let mut conn = self

@@ -1,5 +1,6 @@
 //! Platform adapters: each turns its platform's events into [`crate::engine::Inbound`] and
-//! renders [`crate::engine::Outbound`]. Only the console exists so far; Discord and Slack follow.
+//! renders [`crate::engine::Outbound`]: [`console`] (a channel in the terminal, offline),
+//! [`discord`] (poise on serenity) and [`slack`] (slack-morphism, Socket Mode).
 
 pub mod console;
 pub mod discord;

@@ -12,6 +12,7 @@
 
 use std::sync::Arc;
 
+use secrecy::{ExposeSecret, SecretString};
 use slack_morphism::prelude::*;
 use tracing::{error, info, warn};
 
@@ -26,10 +27,10 @@ pub const DEFAULT_API_URL: &str = "https://slack.com/api";
 /// How to reach Slack.
 #[derive(Debug, Clone)]
 pub struct SlackConfig {
-    /// Bot token (`xoxb-...`) for the Web API.
-    pub bot_token: String,
-    /// App-level token (`xapp-...`) for Socket Mode.
-    pub app_token: String,
+    /// Bot token (`xoxb-...`) for the Web API (never printed: `Debug` shows `[REDACTED]`).
+    pub bot_token: SecretString,
+    /// App-level token (`xapp-...`) for Socket Mode (never printed).
+    pub app_token: SecretString,
     /// Web API base, e.g. `https://slack.com/api` (Slack's government cloud has its own).
     pub api_url: String,
     /// A prefix for command names where `/ask` is taken: with `iv-`, the commands are `/iv-ask`,
@@ -220,23 +221,33 @@ async fn on_push_event(
         }
         _ => None,
     };
-    if let Some(mut inbound) = inbound {
-        // Keep the callback short (the envelope is acknowledged after it returns).
-        tokio::spawn(async move {
-            if let Inbound::Message { actor, .. }
-            | Inbound::MessageEdited { actor, .. }
-            | Inbound::ReactionAdded { actor, .. }
-            | Inbound::ReactionRemoved { actor, .. } = &mut inbound
-            {
-                if !actor.is_bot && actor.name == actor.id {
-                    actor.name = display_name(&client, &state, &actor.id).await;
+    let Some(mut inbound) = inbound else {
+        return Ok(());
+    };
+    // Socket Mode hands envelopes to this callback one at a time, in order, and acknowledges
+    // each when the callback returns. The event takes its place in the engine's order here,
+    // before returning, so a deletion can never overtake its message; applying it and
+    // delivering the replies happen after the acknowledgement.
+    if let Inbound::Message { actor, .. }
+    | Inbound::MessageEdited { actor, .. }
+    | Inbound::ReactionAdded { actor, .. }
+    | Inbound::ReactionRemoved { actor, .. } = &mut inbound
+    {
+        if !actor.is_bot && actor.name == actor.id {
+            // A cached name costs nothing; an unknown member costs one users.info call.
+            actor.name = display_name(&client, &state, &actor.id).await;
+        }
+    }
+    match state.engine.submit(inbound).await {
+        Ok(pending) => {
+            tokio::spawn(async move {
+                match pending.outcome().await {
+                    Ok(actions) => deliver(&client, &state, actions).await,
+                    Err(e) => error!(error = %e, "Slack event failed"),
                 }
-            }
-            match state.engine.handle(inbound).await {
-                Ok(actions) => deliver(&client, &state, actions).await,
-                Err(e) => error!(error = %e, "Slack event failed"),
-            }
-        });
+            });
+        }
+        Err(e) => error!(error = %e, "Slack event failed"),
     }
     Ok(())
 }
@@ -447,14 +458,6 @@ impl SlackBot {
         deliver(&self.client, &self.state, mine).await;
     }
 
-    /// Runs what is due now and delivers the Slack part (for a Slack-only process and tests).
-    pub async fn tick(&self) {
-        match self.state.engine.tick().await {
-            Ok(actions) => self.deliver(actions).await,
-            Err(e) => error!(error = %e, "scheduler tick failed"),
-        }
-    }
-
     /// Closes the Socket Mode connection.
     pub async fn shutdown(self) {
         self.listener.shutdown().await;
@@ -478,7 +481,7 @@ pub async fn start(
     let connector = SlackClientHyperConnector::with_connector(https)
         .with_slack_api_url(config.api_url.trim_end_matches('/'));
     let client = Arc::new(SlackClient::new(connector));
-    let token = SlackApiToken::new(config.bot_token.clone().into());
+    let token = SlackApiToken::new(config.bot_token.expose_secret().clone().into());
     let bot_user = match client.open_session(&token).auth_test().await {
         Ok(me) => Some(me.user_id.to_string()),
         Err(e) => {
@@ -510,7 +513,7 @@ pub async fn start(
         environment,
         callbacks,
     ));
-    let app_token = SlackApiToken::new(config.app_token.clone().into());
+    let app_token = SlackApiToken::new(config.app_token.expose_secret().clone().into());
     listener.listen_for(&app_token).await?;
     listener.start().await;
     info!("connected to Slack (Socket Mode)");

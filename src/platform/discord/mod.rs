@@ -12,10 +12,16 @@
 use std::sync::Arc;
 
 use poise::serenity_prelude as serenity;
+use secrecy::{ExposeSecret, SecretString};
 use serenity::{
     AutoArchiveDuration, ChannelId, CreateEmbed, CreateMessage, CreateThread, FullEvent,
     GatewayIntents, Http, MessageId, Permissions, ReactionType, UserId,
 };
+mod deliver;
+
+pub use deliver::deliver;
+use deliver::deliver_one;
+
 use tracing::{error, info, warn};
 
 use crate::bank::Tier;
@@ -66,8 +72,8 @@ pub fn client_id_from_token(token: &str) -> Option<u64> {
 /// How to reach Discord.
 #[derive(Debug, Clone)]
 pub struct DiscordConfig {
-    /// The bot token.
-    pub token: String,
+    /// The bot token (never printed: `Debug` shows `[REDACTED]`).
+    pub token: SecretString,
     /// REST base replacing `https://discord.com` (a rate-limit proxy, or a fake in tests).
     pub api_url: Option<String>,
     /// Register commands in this guild only (fast, for development); globally otherwise.
@@ -423,113 +429,6 @@ fn channel_ref(id: ChannelId) -> ChannelRef {
     ChannelRef::new(PLATFORM, &id.to_string())
 }
 
-fn parse_id(s: &str) -> Option<u64> {
-    s.parse().ok().filter(|&n| n != 0)
-}
-
-/// Renders the Discord actions among `actions` with Discord's REST API (other platforms'
-/// actions are left to their adapters). Failures are logged, never fatal.
-pub async fn deliver(http: &Http, engine: &Engine, actions: Vec<Outbound>) {
-    for a in actions.into_iter().filter(|a| a.platform() == PLATFORM) {
-        deliver_one(http, engine, a).await;
-    }
-}
-
-async fn deliver_one(http: &Http, engine: &Engine, action: Outbound) {
-    let result: Result<(), Error> =
-        async {
-            match action {
-                Outbound::PostQuestion {
-                    channel,
-                    card,
-                    thread_name,
-                    ..
-                } => {
-                    let Some(channel) = parse_id(&channel.id) else {
-                        return Ok(());
-                    };
-                    let embed = CreateEmbed::new()
-                    .title(format!(
-                        "{} Question #{}",
-                        if card.scheduled { "📅 Question of the day ·" } else { "❓" },
-                        card.post
-                    ))
-                    .description(card.prompt.clone())
-                    .field("Topic", card.topic_name.clone(), true)
-                    .field("Tier", card.tier.to_string(), true)
-                    .field(
-                        "Closes",
-                        format!("<t:{}:R>", card.closes_at.timestamp()),
-                        true,
-                    )
-                    .footer(serenity::CreateEmbedFooter::new(
-                        "Answer in the thread: explain how and why, not only what. /hint if stuck.",
-                    ));
-                    let message = ChannelId::new(channel)
-                        .send_message(http, CreateMessage::new().embed(embed))
-                        .await?;
-                    let thread = ChannelId::new(channel)
-                        .create_thread_from_message(
-                            http,
-                            message.id,
-                            CreateThread::new(thread_name)
-                                .auto_archive_duration(AutoArchiveDuration::OneDay),
-                        )
-                        .await?;
-                    engine
-                        .attach(card.post, &message.id.to_string(), &thread.id.to_string())
-                        .await?;
-                }
-                Outbound::ThreadReply {
-                    channel,
-                    thread,
-                    text,
-                    ..
-                } => {
-                    let target = thread
-                        .as_deref()
-                        .and_then(parse_id)
-                        .or_else(|| parse_id(&channel.id));
-                    if let Some(t) = target {
-                        ChannelId::new(t)
-                            .send_message(http, CreateMessage::new().content(clip(&text)))
-                            .await?;
-                    }
-                }
-                Outbound::ChannelMessage { channel, text } => {
-                    if let Some(c) = parse_id(&channel.id) {
-                        ChannelId::new(c)
-                            .send_message(http, CreateMessage::new().content(clip(&text)))
-                            .await?;
-                    }
-                }
-                Outbound::Private { user, text, .. } => {
-                    if let Some(u) = parse_id(&user) {
-                        UserId::new(u)
-                            .direct_message(http, CreateMessage::new().content(clip(&text)))
-                            .await?;
-                    }
-                }
-                Outbound::React {
-                    channel,
-                    message,
-                    emoji,
-                } => {
-                    if let (Some(c), Some(m)) = (parse_id(&channel.id), parse_id(&message)) {
-                        ChannelId::new(c)
-                            .create_reaction(http, MessageId::new(m), ReactionType::Unicode(emoji))
-                            .await?;
-                    }
-                }
-            }
-            Ok(())
-        }
-        .await;
-    if let Err(e) = result {
-        warn!(error = %e, "a Discord call failed");
-    }
-}
-
 fn emoji_name(r: &ReactionType) -> String {
     match r {
         ReactionType::Unicode(s) => s.clone(),
@@ -638,15 +537,6 @@ pub struct DiscordBot {
 }
 
 impl DiscordBot {
-    /// Runs what is due now (scheduled posts, closing posts) and delivers the Discord part
-    /// (for a Discord-only process and tests; `run` ticks once for every platform).
-    pub async fn tick(&self, engine: &Engine) {
-        match engine.tick().await {
-            Ok(actions) => deliver(&self.http, engine, actions).await,
-            Err(e) => error!(error = %e, "scheduler tick failed"),
-        }
-    }
-
     /// Delivers the Discord actions among `actions` (from [`Engine::tick`]).
     pub async fn deliver(&self, engine: &Engine, actions: Vec<Outbound>) {
         deliver(&self.http, engine, actions).await;
@@ -664,7 +554,7 @@ impl DiscordBot {
 ///
 /// Errors: the client could not be built (e.g. the token is malformed).
 pub async fn start(config: &DiscordConfig, engine: Arc<Engine>) -> Result<DiscordBot, Error> {
-    let mut builder = serenity::HttpBuilder::new(&config.token);
+    let mut builder = serenity::HttpBuilder::new(config.token.expose_secret());
     if let Some(url) = &config.api_url {
         // The proxy replaces https://discord.com in REST URLs only with the limiter disabled.
         builder = builder

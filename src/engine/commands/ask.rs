@@ -1,0 +1,40 @@
+//! `/ask [topic] [tier]`: a question now.
+
+use crate::store::Conn;
+
+use crate::bank::Tier;
+use crate::engine::dispatch::{Core, Ctx};
+use crate::engine::event::Outbound;
+use crate::engine::select::Pick;
+use crate::engine::Error;
+use crate::store::{ChannelRowId, MemberId};
+
+impl Core {
+    /// Posts a question of `topic` (id or alias) and `tier` in the channel, chosen by
+    /// [`Core::pick_and_post`].
+    pub(crate) async fn ask(
+        &self,
+        conn: &mut Conn,
+        ctx: &Ctx,
+        channel: ChannelRowId,
+        member: MemberId,
+        topic: Option<&str>,
+        tier: Option<Tier>,
+    ) -> Result<Vec<Outbound>, Error> {
+        let topic = self.resolve_topic(topic)?;
+        let (post, q) = self
+            .pick_and_post(
+                conn,
+                &Pick {
+                    channel,
+                    topic: topic.as_deref(),
+                    tier,
+                    schedule: None,
+                    asked_by: Some(member),
+                },
+                ctx.now,
+            )
+            .await?;
+        Ok(vec![self.post_outbound(&ctx.channel, &post, q)])
+    }
+}

@@ -1,0 +1,263 @@
+//! Events and actions: what adapters give the engine ([`Inbound`]) and what they do for it
+//! ([`Outbound`]), in neutral terms (no platform library appears here).
+
+use chrono::{DateTime, Utc};
+
+use crate::bank::Tier;
+use crate::engine::command::Command;
+use crate::store::PostId;
+
+/// A channel on a platform. `id` is the platform's channel id (for Slack, the channel id; for
+/// Discord, the channel where questions are posted).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ChannelRef {
+    /// `console`, `discord` or `slack`.
+    pub platform: String,
+    /// The platform's channel id.
+    pub id: String,
+    /// Discord guild id or Slack team id, when known.
+    pub workspace: Option<String>,
+}
+
+impl ChannelRef {
+    /// A channel without a workspace.
+    pub fn new(platform: &str, id: &str) -> ChannelRef {
+        ChannelRef {
+            platform: platform.into(),
+            id: id.into(),
+            workspace: None,
+        }
+    }
+}
+
+/// Who did something.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    /// The platform's user id.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Bots (including this one) never answer or vote.
+    pub is_bot: bool,
+    /// May manage schedules and reveal (Discord: Manage Server or a configured role; Slack:
+    /// workspace admin or a configured user group).
+    pub can_manage: bool,
+}
+
+/// A platform event, made neutral.
+///
+/// Thread and message ids are the adapter's: unique within the platform (a Slack adapter joins
+/// channel and `ts`).
+#[derive(Debug, Clone)]
+pub enum Inbound {
+    /// A command (slash command or typed `/ask ...`).
+    Command {
+        /// Platform id of the interaction (applied once).
+        id: String,
+        /// Where it was given.
+        channel: ChannelRef,
+        /// The thread it was given in, if any (for `/hint` and `/reveal`).
+        thread: Option<String>,
+        /// Who.
+        actor: Actor,
+        /// What.
+        command: Command,
+    },
+    /// A new message in a thread.
+    Message {
+        /// The platform (and parent channel, where known).
+        channel: ChannelRef,
+        /// The thread.
+        thread: String,
+        /// The message id.
+        message: String,
+        /// Who wrote it.
+        actor: Actor,
+        /// Its text.
+        text: String,
+    },
+    /// A message was edited.
+    MessageEdited {
+        /// The platform.
+        channel: ChannelRef,
+        /// The thread.
+        thread: String,
+        /// The message id.
+        message: String,
+        /// Who edited it.
+        actor: Actor,
+        /// The new text.
+        text: String,
+    },
+    /// A message was deleted.
+    MessageDeleted {
+        /// The platform.
+        channel: ChannelRef,
+        /// The message id.
+        message: String,
+    },
+    /// A reaction was added to a message.
+    ReactionAdded {
+        /// The platform.
+        channel: ChannelRef,
+        /// The message reacted to.
+        message: String,
+        /// The emoji (Unicode, or the platform's name such as `+1`).
+        emoji: String,
+        /// Who reacted.
+        actor: Actor,
+    },
+    /// A reaction was removed.
+    ReactionRemoved {
+        /// The platform.
+        channel: ChannelRef,
+        /// The message.
+        message: String,
+        /// The emoji.
+        emoji: String,
+        /// Who removed it.
+        actor: Actor,
+    },
+}
+
+/// A question as an adapter shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QuestionCard {
+    /// Post number.
+    pub post: PostId,
+    /// Bank question id.
+    pub question_id: String,
+    /// Topic id.
+    pub topic_id: String,
+    /// Topic display name.
+    pub topic_name: String,
+    /// Tier.
+    pub tier: Tier,
+    /// The question.
+    pub prompt: String,
+    /// When it closes for points.
+    pub closes_at: DateTime<Utc>,
+    /// Posted by a schedule (question of the day) rather than `/ask`.
+    pub scheduled: bool,
+}
+
+/// Something for an adapter to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outbound {
+    /// Post a question in a channel and open a thread on it; then call [`super::Engine::attach`].
+    PostQuestion {
+        /// Where.
+        channel: ChannelRef,
+        /// What.
+        card: QuestionCard,
+        /// Plain-text rendering (for platforms without rich messages).
+        text: String,
+        /// A name for the thread.
+        thread_name: String,
+    },
+    /// A message in a question's thread, seen by everyone.
+    ThreadReply {
+        /// The platform and channel.
+        channel: ChannelRef,
+        /// The post.
+        post: PostId,
+        /// The thread, when the post has one.
+        thread: Option<String>,
+        /// Text.
+        text: String,
+    },
+    /// A message in the channel, seen by everyone (leaderboards, schedule changes).
+    ChannelMessage {
+        /// Where.
+        channel: ChannelRef,
+        /// Text.
+        text: String,
+    },
+    /// A message only `user` sees (ephemeral on Discord and Slack).
+    Private {
+        /// Where the user is.
+        channel: ChannelRef,
+        /// Thread, when the reply belongs in one.
+        thread: Option<String>,
+        /// The platform user id.
+        user: String,
+        /// Text.
+        text: String,
+    },
+    /// Add a reaction to a message.
+    React {
+        /// The platform and channel.
+        channel: ChannelRef,
+        /// The message.
+        message: String,
+        /// The emoji.
+        emoji: String,
+    },
+}
+
+impl Inbound {
+    /// A reaction added (`add`) or removed by `actor` on `message`.
+    pub fn reaction(
+        add: bool,
+        channel: ChannelRef,
+        message: String,
+        emoji: String,
+        actor: Actor,
+    ) -> Inbound {
+        if add {
+            Inbound::ReactionAdded {
+                channel,
+                message,
+                emoji,
+                actor,
+            }
+        } else {
+            Inbound::ReactionRemoved {
+                channel,
+                message,
+                emoji,
+                actor,
+            }
+        }
+    }
+}
+
+impl Outbound {
+    /// The platform the action is for (`console`, `discord`, `slack`): when several platforms
+    /// run in one process, each renders only its own.
+    pub fn platform(&self) -> &str {
+        match self {
+            Outbound::PostQuestion { channel, .. }
+            | Outbound::ThreadReply { channel, .. }
+            | Outbound::ChannelMessage { channel, .. }
+            | Outbound::Private { channel, .. }
+            | Outbound::React { channel, .. } => &channel.platform,
+        }
+    }
+}
+
+impl Inbound {
+    /// The channel the event happened in.
+    pub fn channel(&self) -> &ChannelRef {
+        match self {
+            Inbound::Command { channel, .. }
+            | Inbound::Message { channel, .. }
+            | Inbound::MessageEdited { channel, .. }
+            | Inbound::MessageDeleted { channel, .. }
+            | Inbound::ReactionAdded { channel, .. }
+            | Inbound::ReactionRemoved { channel, .. } => channel,
+        }
+    }
+
+    /// Who caused it (a deletion does not say).
+    pub fn actor(&self) -> Option<&Actor> {
+        match self {
+            Inbound::Command { actor, .. }
+            | Inbound::Message { actor, .. }
+            | Inbound::MessageEdited { actor, .. }
+            | Inbound::ReactionAdded { actor, .. }
+            | Inbound::ReactionRemoved { actor, .. } => Some(actor),
+            Inbound::MessageDeleted { .. } => None,
+        }
+    }
+}

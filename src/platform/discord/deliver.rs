@@ -1,0 +1,112 @@
+//! Rendering engine actions with Discord's REST API: questions as embeds with a public thread,
+//! thread replies, channel messages, private replies (a DM, since answers are messages, not
+//! interactions) and reactions.
+
+use super::*;
+
+fn parse_id(s: &str) -> Option<u64> {
+    s.parse().ok().filter(|&n| n != 0)
+}
+
+/// Renders the Discord actions among `actions` with Discord's REST API (other platforms'
+/// actions are left to their adapters). Failures are logged, never fatal.
+pub async fn deliver(http: &Http, engine: &Engine, actions: Vec<Outbound>) {
+    for a in actions.into_iter().filter(|a| a.platform() == PLATFORM) {
+        deliver_one(http, engine, a).await;
+    }
+}
+
+pub(super) async fn deliver_one(http: &Http, engine: &Engine, action: Outbound) {
+    let result: Result<(), Error> =
+        async {
+            match action {
+                Outbound::PostQuestion {
+                    channel,
+                    card,
+                    thread_name,
+                    ..
+                } => {
+                    let Some(channel) = parse_id(&channel.id) else {
+                        return Ok(());
+                    };
+                    let embed = CreateEmbed::new()
+                    .title(format!(
+                        "{} Question #{}",
+                        if card.scheduled { "📅 Question of the day ·" } else { "❓" },
+                        card.post
+                    ))
+                    .description(card.prompt.clone())
+                    .field("Topic", card.topic_name.clone(), true)
+                    .field("Tier", card.tier.to_string(), true)
+                    .field(
+                        "Closes",
+                        format!("<t:{}:R>", card.closes_at.timestamp()),
+                        true,
+                    )
+                    .footer(serenity::CreateEmbedFooter::new(
+                        "Answer in the thread: explain how and why, not only what. /hint if stuck.",
+                    ));
+                    let message = ChannelId::new(channel)
+                        .send_message(http, CreateMessage::new().embed(embed))
+                        .await?;
+                    let thread = ChannelId::new(channel)
+                        .create_thread_from_message(
+                            http,
+                            message.id,
+                            CreateThread::new(thread_name)
+                                .auto_archive_duration(AutoArchiveDuration::OneDay),
+                        )
+                        .await?;
+                    engine
+                        .attach(card.post, &message.id.to_string(), &thread.id.to_string())
+                        .await?;
+                }
+                Outbound::ThreadReply {
+                    channel,
+                    thread,
+                    text,
+                    ..
+                } => {
+                    let target = thread
+                        .as_deref()
+                        .and_then(parse_id)
+                        .or_else(|| parse_id(&channel.id));
+                    if let Some(t) = target {
+                        ChannelId::new(t)
+                            .send_message(http, CreateMessage::new().content(clip(&text)))
+                            .await?;
+                    }
+                }
+                Outbound::ChannelMessage { channel, text } => {
+                    if let Some(c) = parse_id(&channel.id) {
+                        ChannelId::new(c)
+                            .send_message(http, CreateMessage::new().content(clip(&text)))
+                            .await?;
+                    }
+                }
+                Outbound::Private { user, text, .. } => {
+                    if let Some(u) = parse_id(&user) {
+                        UserId::new(u)
+                            .direct_message(http, CreateMessage::new().content(clip(&text)))
+                            .await?;
+                    }
+                }
+                Outbound::React {
+                    channel,
+                    message,
+                    emoji,
+                } => {
+                    if let (Some(c), Some(m)) = (parse_id(&channel.id), parse_id(&message)) {
+                        ChannelId::new(c)
+                            .create_reaction(http, MessageId::new(m), ReactionType::Unicode(emoji))
+                            .await?;
+                    }
+                }
+            }
+            Ok(())
+        }
+        .await;
+    if let Err(e) = result {
+        warn!(error = %e, "a Discord call failed");
+    }
+}
