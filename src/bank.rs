@@ -481,7 +481,7 @@ impl Bank {
                 });
             }
             let Some(tier) = tier else { continue };
-            let rubric = Rubric::new(
+            let rubric = Rubric::for_question(
                 concepts
                     .iter()
                     .map(|c| ConceptSpec {
@@ -494,8 +494,8 @@ impl Bank {
                     })
                     .collect(),
                 &q.prompt,
-            )
-            .with_reference(&q.reference_answer);
+                &q.reference_answer,
+            );
             let mut examples = Vec::with_capacity(q.examples.len());
             for (i, e) in q.examples.into_iter().enumerate() {
                 let field = format!("examples[{i}]");

@@ -133,10 +133,19 @@ const CLAUSE_CUES: &[&str] = &[
 
 /// Whether a text has a word of [`CLAUSE_CUES`] or a negation: some sentence structure.
 fn has_clause_cue(text: &str) -> bool {
-    text.split(|c: char| !c.is_alphanumeric() && c != '\'')
+    text.split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '\u{2019}')
         .any(|w| {
-            let w = w.to_lowercase();
-            CLAUSE_CUES.contains(&w.as_str()) || w.ends_with("n't") || w.ends_with("'d")
+            // "I/O" is a term, not the pronoun "I": a lone "I" counts only outside "I/O".
+            let is_cue = CLAUSE_CUES.iter().any(|c| c.eq_ignore_ascii_case(w));
+            let tail = |s: &str| {
+                w.len() >= s.len()
+                    && w.is_char_boundary(w.len() - s.len())
+                    && w[w.len() - s.len()..].eq_ignore_ascii_case(s)
+            };
+            (is_cue && !w.eq_ignore_ascii_case("i"))
+                || (w.eq_ignore_ascii_case("i") && !text.contains("I/O") && !text.contains("i/o"))
+                || tail("n't")
+                || tail("'d")
         })
 }
 
@@ -149,15 +158,24 @@ const MAX_TERM_WORDS: usize = 6;
 /// auxiliary verb, a modal or a conjunction), holding most of the answer's words. Catches
 /// lists of multi-word phrases as well as of single words.
 pub fn is_list(answer: &str) -> bool {
+    let separators = answer
+        .chars()
+        .filter(|c| matches!(c, '\n' | ',' | ';' | '•' | '|' | '·'))
+        .count()
+        + answer.matches(" / ").count()
+        + answer.matches(" - ").count();
+    if separators < 2 {
+        return false;
+    }
     let mut items = 0usize;
     let mut terms = 0usize;
     let (mut words, mut term_words) = (0usize, 0usize);
-    let normalized = answer
-        .replace(" / ", "\n")
-        .replace(" - ", "\n")
-        .replace(" -- ", "\n");
-    // "I/O" is a term, not the pronoun "I".
-    let normalized = normalized.replace("I/O", "IO").replace("i/o", "io");
+    let spaced = answer.contains(" / ") || answer.contains(" - ");
+    let normalized: std::borrow::Cow<'_, str> = if spaced {
+        answer.replace(" / ", "\n").replace(" - ", "\n").into()
+    } else {
+        answer.into()
+    };
     for item in normalized.split(['\n', ',', ';', '•', '|', '·']) {
         let item = item.trim().trim_start_matches(['-', '*', '+']).trim();
         let n = item.split_whitespace().count();
@@ -166,8 +184,7 @@ pub fn is_list(answer: &str) -> bool {
         }
         items += 1;
         words += n;
-        let clause = has_clause_cue(item);
-        if n <= MAX_TERM_WORDS && !clause {
+        if n <= MAX_TERM_WORDS && !has_clause_cue(item) {
             terms += 1;
             term_words += n;
         }

@@ -21,7 +21,16 @@ pub(super) fn find_phrase(phrase: &Phrase, a: &Answer<'_>, lone_synonyms: bool) 
     if let [word] = phrase.words.as_slice() {
         return find_word(word, phrase.negated, a, lone_synonyms);
     }
-    phrase.words.first()?;
+    // Most phrases do not occur at all: rule that out by lookups alone before building
+    // position lists (a missing long word may still occur misspelt, which needs the lists).
+    let absent = |w: &Word| {
+        !a.index.contains_key(w.stem.as_str())
+            && !w.synonyms.iter().any(|s| a.index.contains_key(s.as_str()))
+            && (w.stem.len() < TYPO_MIN_LEN || !w.stem.is_ascii())
+    };
+    if phrase.words.is_empty() || phrase.words.iter().any(absent) {
+        return None;
+    }
     let positions: Vec<Vec<(usize, bool)>> = phrase
         .words
         .iter()

@@ -110,8 +110,8 @@ pub struct Rubric {
     negation: bool,
     /// The question text.
     prompt: String,
-    /// A rubric derived from the reference answer, for [`SIMILARITY_WEIGHT`] of the score.
-    similarity: Option<Box<Rubric>>,
+    /// The reference answer's vocabulary, for [`SIMILARITY_WEIGHT`] of the score.
+    similarity: Option<Box<Similarity>>,
     /// Whether a one-word phrase may match through a synonym alone (see
     /// [`Rubric::with_lone_synonyms`]).
     lone_synonyms: bool,
@@ -188,6 +188,20 @@ impl Rubric {
     /// 1 ÷ (number of the rubric's concepts that share the word), × [`PROMPT_WORD_WEIGHT`] when
     /// the prompt has it, × [`GENERIC_WORD_WEIGHT`] for generic words ("python", "code").
     pub fn new(concepts: Vec<ConceptSpec>, prompt: &str) -> Rubric {
+        let mut rubric = Rubric::compile(concepts, prompt);
+        rubric.build_bags(None);
+        rubric
+    }
+
+    /// [`Rubric::new`] then [`Rubric::with_reference`], building each concept's vocabulary
+    /// once (what the bank does for every question).
+    pub fn for_question(concepts: Vec<ConceptSpec>, prompt: &str, reference: &str) -> Rubric {
+        Rubric::compile(concepts, prompt).with_reference(reference)
+    }
+
+    /// Concepts compiled, vocabularies not built: for rubrics whose concepts are single words
+    /// (reference mode), where partial credit never applies.
+    pub(crate) fn compile(concepts: Vec<ConceptSpec>, prompt: &str) -> Rubric {
         let concepts: Vec<Concept> = concepts
             .into_iter()
             .map(|spec| Concept {
@@ -212,7 +226,7 @@ impl Rubric {
                     .flat_map(|p| p.words.iter().map(|w| w.stem.clone()))
             })
             .collect();
-        let mut rubric = Rubric {
+        Rubric {
             concepts,
             credit: Credit::Linear,
             min_words: MIN_WORDS,
@@ -224,9 +238,7 @@ impl Rubric {
             lone_synonyms: false,
             prompt: prompt.to_string(),
             similarity: None,
-        };
-        rubric.build_bags(None);
-        rubric
+        }
     }
 
     /// Adds the reference answer: each concept's vocabulary gains the content words of the
@@ -240,11 +252,9 @@ impl Rubric {
     pub fn with_reference(mut self, reference: &str) -> Rubric {
         self.topic_stems.extend(content_stems(reference));
         self.build_bags(Some(reference));
-        self.similarity = Some(Box::new(reference::rubric_from_reference(
-            reference,
-            &self.prompt,
-            &reference::Idf::default(),
-        )));
+        let derived =
+            reference::rubric_from_reference(reference, &self.prompt, &reference::Idf::default());
+        self.similarity = Some(Box::new(Similarity::new(&derived)));
         self
     }
 
@@ -554,7 +564,7 @@ pub fn check(rubric: &Rubric, answer: &str) -> Report {
     let coverage = 100.0 * share;
     let mut credit = 100.0 * rubric.credit.curve(share);
     if let Some(similarity) = &rubric.similarity {
-        let (_, similar) = earn(similarity, &mut a, &mut vec![false; words]);
+        let similar = similarity.share(&a);
         credit = (1.0 - SIMILARITY_WEIGHT) * credit
             + SIMILARITY_WEIGHT * 100.0 * similarity.credit.curve(similar);
     }
@@ -583,6 +593,71 @@ pub fn check(rubric: &Rubric, answer: &str) -> Report {
         concepts,
         flags,
         words,
+    }
+}
+
+/// A reference-derived rubric of one-word concepts, inverted for speed: every stem (and
+/// synonym stem) points at the concepts it earns, so an answer costs one lookup per distinct
+/// word instead of one per concept and synonym. Negation is not read (as in reference mode) and
+/// misspellings are not looked for: this is the minor, tie-breaking part of a bank score.
+#[derive(Debug, Clone)]
+struct Similarity {
+    /// stem → (concept, credit 1 or [`synonyms::SYNONYM_CREDIT`])
+    index: FxHashMap<String, Vec<(u32, f64)>>,
+    weights: Vec<f64>,
+    total: f64,
+    credit: Credit,
+}
+
+impl Similarity {
+    fn new(derived: &Rubric) -> Similarity {
+        let mut index: FxHashMap<String, Vec<(u32, f64)>> = FxHashMap::default();
+        for (i, c) in derived.concepts.iter().enumerate() {
+            for w in c.phrases.iter().flat_map(|p| p.words.iter()) {
+                index
+                    .entry(w.stem.clone())
+                    .or_default()
+                    .push((i as u32, 1.0));
+                for s in &w.synonyms {
+                    index
+                        .entry(s.clone())
+                        .or_default()
+                        .push((i as u32, synonyms::SYNONYM_CREDIT));
+                }
+            }
+        }
+        let weights: Vec<f64> = derived
+            .concepts
+            .iter()
+            .map(|c| f64::from(c.spec.weight.max(1)))
+            .collect();
+        Similarity {
+            index,
+            total: weights.iter().sum(),
+            weights,
+            credit: derived.credit,
+        }
+    }
+
+    /// The weighted share (0–1) of the reference's vocabulary the answer says.
+    fn share(&self, a: &Answer<'_>) -> f64 {
+        let mut best = vec![0.0f64; self.weights.len()];
+        for stem in a.index.keys() {
+            if let Some(hits) = self.index.get(*stem) {
+                for &(i, credit) in hits {
+                    let b = &mut best[i as usize];
+                    *b = b.max(credit);
+                }
+            }
+        }
+        if self.total == 0.0 {
+            return 0.0;
+        }
+        best.iter()
+            .zip(&self.weights)
+            .map(|(b, w)| b * w)
+            .sum::<f64>()
+            / self.total
     }
 }
 

@@ -88,7 +88,7 @@ pub fn rubric_from_reference(reference: &str, question: &str, idf: &Idf) -> Rubr
         });
     }
     let reference_words = tokenize(reference).len();
-    Rubric::new(concepts, question)
+    Rubric::compile(concepts, question)
         .with_negation(false)
         .with_lone_synonyms(true)
         .with_credit(Credit::Sqrt)
