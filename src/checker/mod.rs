@@ -1,10 +1,14 @@
 //! The keyword-mechanism checker: a pure function of (rubric, answer text) → [`Report`].
 //!
-//! A rubric is a list of weighted concepts, each with alternative phrases. A concept is matched
-//! when any of its phrases occurs in the answer (see [`text`] for normalisation and
-//! `docs/question-format.md` for the matching rules). The score is weighted concept coverage,
-//! reduced when the answer games the checker (a bare keyword list, a pasted question, repetition)
-//! or is too short to explain anything. No I/O, no randomness: the same input gives the same report.
+//! A rubric is a list of weighted concepts, each with alternative phrases. A concept earns its
+//! weight when one of its phrases occurs in the answer (see [`text`] for normalisation,
+//! [`synonyms`] for the words that may stand in for a phrase's own, and
+//! `docs/question-format.md` for the rules), part of it when one sentence covers enough of the
+//! concept's vocabulary, and nothing when the answer denies it (see [`negation_scope`]) or
+//! states one of its misconceptions. The score is the weighted share earned (plus, for bank
+//! questions, a tenth from similarity to the reference answer), reduced when the answer games
+//! the checker (a keyword list, a pasted question, repetition) or is too short to explain
+//! anything. No I/O, no randomness: the same input gives the same report.
 
 mod flags;
 mod matching;
