@@ -580,6 +580,11 @@ pub fn check(rubric: &Rubric, answer: &str) -> Report {
         .count() as f64
         / content_words.max(1) as f64;
     let flags = flags(rubric, &a, &concepts, evidence_share);
+    if flags.iter().any(|f| f.kind == FlagKind::OffTopic) {
+        // Nothing earned and almost nothing shared with the question: the few words that
+        // happen to occur in the reference answer are no credit either.
+        credit = 0.0;
+    }
     let penalty: f64 = flags
         .iter()
         .map(|f| match f.kind {
