@@ -17,7 +17,7 @@
 //! **Our own set** ([`graded`]): answers to bank questions written and graded 0–5 by people who
 //! never saw the rubrics' phrases (`tests/data/graded/`), scored with the bank's rubrics.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 use std::time::Instant;
 
@@ -212,11 +212,8 @@ fn fit(x: &[f64], y: &[f64]) -> (f64, f64) {
 /// elapsed seconds of the checker work.
 pub fn raw_scores(rows: &[GradedAnswer]) -> (Vec<f64>, f64) {
     // One document per distinct reference answer (SAF's question 2.1 has three variants).
-    let mut references: BTreeMap<&str, ()> = BTreeMap::new();
-    for r in rows {
-        references.insert(r.reference_answer.as_str(), ());
-    }
-    let idf = Idf::from_texts(references.keys().copied());
+    let references: BTreeSet<&str> = rows.iter().map(|r| r.reference_answer.as_str()).collect();
+    let idf = Idf::from_texts(references.iter().copied());
     let started = Instant::now();
     // Keyed by question and reference: each answer is scored against its own row's reference.
     let mut rubrics: HashMap<(&str, &str), Rubric> = HashMap::new();

@@ -268,21 +268,22 @@ impl Rubric {
         let sentences: Vec<Vec<Token>> = reference.map(split_sentences).unwrap_or_default();
         for c in &self.concepts {
             let mut words: Vec<(String, String, bool)> = Vec::new();
-            let mut add = |text: &str, core: bool| {
-                for t in tokenize(text) {
+            // `text` is what the tokens' offsets point into (for the surface word).
+            let mut add = |text: &str, tokens: &[Token], core: bool| {
+                for t in tokens {
                     if t.stop || t.negator || t.stem.chars().count() < 2 {
                         continue;
                     }
                     if let Some(w) = words.iter_mut().find(|w| w.0 == t.stem) {
                         w.2 |= core;
                     } else {
-                        words.push((t.stem, text[t.start..t.end].to_lowercase(), core));
+                        words.push((t.stem.clone(), text[t.start..t.end].to_lowercase(), core));
                     }
                 }
             };
-            add(&c.spec.name, true);
+            add(&c.spec.name, &tokenize(&c.spec.name), true);
             for p in &c.spec.phrases {
-                add(p, true);
+                add(p, &tokenize(p), true);
             }
             let core: FxHashSet<&str> = c
                 .phrases
@@ -301,16 +302,8 @@ impl Rubric {
                 })
                 .filter(|(n, _)| *n > 0)
                 .max_by_key(|(n, _)| *n);
-            if let Some((_, sentence)) = best {
-                for t in sentence.iter() {
-                    if !t.stop
-                        && !t.negator
-                        && t.stem.chars().count() >= 2
-                        && !words.iter().any(|w| w.0 == t.stem)
-                    {
-                        words.push((t.stem.clone(), t.stem.clone(), false));
-                    }
-                }
+            if let (Some((_, sentence)), Some(reference)) = (best, reference) {
+                add(reference, sentence, false);
             }
             raw.push(words);
         }
