@@ -7,6 +7,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::text::{tokenize, Token};
 use super::*;
+
 impl Rubric {
     /// Compiles concepts into a rubric. `prompt` is the question text (may be empty).
     ///
