@@ -2,7 +2,8 @@
 //! latency of the read commands on a large history, alone and during a burst of writes.
 //!
 //! Run: `cargo bench --bench engine` (`BENCH_QUICK=1` for a smaller run, `BENCH_FEEDERS=N` for
-//! N concurrent feeders in the ingest run instead of 8). It prints:
+//! N concurrent feeders in the ingest run instead of 8, `BENCH_INGEST_ONLY=1` to stop after the
+//! ingest run, e.g. under a profiler). It prints:
 //! - ingest: answer and vote events per second through [`Engine::handle`] into a SQLite file in
 //!   WAL mode, fed by several concurrent tasks as a gateway would, next to the raw ceiling measured
 //!   in the same run (plain `INSERT`s of the same rows, one transaction each);
@@ -49,6 +50,10 @@ const SAMPLE_BUDGET: Duration = Duration::from_secs(4);
 const MIN_SAMPLES: usize = 3;
 /// One day in milliseconds.
 const DAY_MS: i64 = 86_400_000;
+
+fn ingest_only() -> bool {
+    std::env::var_os("BENCH_INGEST_ONLY").is_some()
+}
 
 fn quick() -> bool {
     std::env::var_os("BENCH_QUICK").is_some()
@@ -505,6 +510,9 @@ fn main() {
     runtime.block_on(async {
         let q = quick();
         ingest(bank.clone(), if q { 2_000 } else { 10_000 }).await;
+        if ingest_only() {
+            return;
+        }
         // 100,000 answers in one channel: 1,000 daily posts × 100 answers, 500 members.
         reads_at_scale(bank.clone(), "one busy channel", 1, 1_000, 100, 500).await;
         if !q {

@@ -4,7 +4,7 @@
 
 use crate::store::Conn;
 use chrono_tz::Tz;
-use tracing::info;
+use tracing::{debug, info};
 
 use crate::checker;
 use crate::engine::dispatch::{Core, Ctx, Scored};
@@ -31,15 +31,16 @@ impl Core {
         if actor.is_bot {
             return Ok(Vec::new());
         }
-        let Some(post) = store::post_by_thread(conn, platform, thread).await? else {
+        let user = self.member(conn, platform, actor).await?;
+        let Some((post, existing)) =
+            store::post_by_thread_with_answer(conn, platform, thread, user).await?
+        else {
             return Ok(Vec::new());
         };
         let Some(q) = self.bank.question(&post.question_id) else {
             return Ok(Vec::new());
         };
-        let user = self.member(conn, platform, actor).await?;
         let late = !post.is_open(ctx.now);
-        let existing = store::answer_of(conn, post.id, user).await?;
         if let Some(existing) = &existing {
             if existing.message_id == message {
                 // The same message again (a repeated or late gateway event): edits arrive as
@@ -54,16 +55,19 @@ impl Core {
                 ))]);
             }
         }
-        let report = match scored {
-            Some(s) if s.question_id == q.id => s.report.clone(),
-            _ => checker::check(&q.rubric, text),
+        let fresh;
+        let (report, report_json) = match scored {
+            Some(s) if s.question_id == q.id => (&s.report, s.report_json.as_str()),
+            _ => {
+                fresh = Scored::new(q, text);
+                (&fresh.report, fresh.report_json.as_str())
+            }
         };
         if report.words == 0 {
             return Ok(vec![ctx.private(
                 "I could not find any words in that message, so it was not scored. Write your answer as text in this thread.".into(),
             )]);
         }
-        let report_json = serde_json::to_string(&report).unwrap_or_default();
         store::upsert_answer(
             conn,
             &NewAnswer {
@@ -72,7 +76,7 @@ impl Core {
                 message_id: message,
                 body: text,
                 score: report.score,
-                report: &report_json,
+                report: report_json,
                 late,
                 at: ctx.now,
                 day: points::local_day(
@@ -94,7 +98,7 @@ impl Core {
                     self.config.scored_emoji.clone()
                 },
             },
-            ctx.private(render::feedback(&post, q, &report, late)),
+            ctx.private(render::feedback(&post, q, report, late)),
         ])
     }
 
@@ -167,20 +171,30 @@ impl Core {
         if actor.is_bot || !self.config.vote_emoji.iter().any(|e| e == emoji) {
             return Ok(Vec::new());
         }
-        let Some(answer) = store::answer_by_message(conn, &ctx.channel.platform, message).await?
-        else {
+        let platform = &ctx.channel.platform;
+        if add {
+            // One statement finds the answer and adds the vote (a vote costs one round trip).
+            let voter = self.member(conn, platform, actor).await?;
+            if !store::add_vote_by_message(
+                conn, platform, message, voter, &actor.id, emoji, ctx.now,
+            )
+            .await?
+            {
+                debug!(
+                    message,
+                    "no vote added: not an answer, the voter's own, or a repeat"
+                );
+            }
+            return Ok(Vec::new());
+        }
+        let Some(answer) = store::answer_by_message(conn, platform, message).await? else {
             return Ok(Vec::new());
         };
         if answer.author_platform_id == actor.id {
-            info!(answer = %answer.id, "self-vote ignored");
             return Ok(Vec::new());
         }
-        let voter = self.member(conn, &ctx.channel.platform, actor).await?;
-        if add {
-            store::add_vote(conn, answer.id, voter, emoji, ctx.now).await?;
-        } else {
-            store::remove_vote(conn, answer.id, voter, emoji).await?;
-        }
+        let voter = self.member(conn, platform, actor).await?;
+        store::remove_vote(conn, answer.id, voter, emoji).await?;
         Ok(Vec::new())
     }
 }

@@ -59,6 +59,57 @@ pub(crate) struct Core {
     /// the writer uses it; it is emptied when a transaction rolls back (an id it learnt there
     /// may not exist) and when it reaches [`MEMBER_CACHE_MAX`] entries.
     members: Mutex<HashMap<(String, String), (MemberId, String)>>,
+    /// What the triage has learnt from the store that can never become false again, so that
+    /// later events skip the read (see [`Known`]).
+    known: Mutex<Known>,
+}
+
+/// Facts the triage read from the store that stay true for good: a question's thread belongs to
+/// its post (posts are never deleted and never change thread), and a channel where the bot has
+/// posted stays one (channel rows are never deleted). Only such positive facts are kept, so
+/// the cache can only skip a read whose answer is already known; an unknown thread or channel
+/// is always looked up. A busy channel's answers and votes then cost no read before the writer.
+#[derive(Default)]
+struct Known {
+    /// (platform, thread id) → the id of the question whose thread it is.
+    threads: HashMap<(String, String), String>,
+    /// (platform, channel id) of channels the bot has posted in, or question threads.
+    channels: std::collections::HashSet<(String, String)>,
+}
+
+/// Entries [`Known`] keeps at most in each of its two maps (a few MB); past it, that map starts
+/// again empty.
+const KNOWN_MAX: usize = 100_000;
+
+impl Known {
+    fn thread(&self, platform: &str, thread: &str) -> Option<String> {
+        self.threads
+            .get(&(platform.to_string(), thread.to_string()))
+            .cloned()
+    }
+
+    fn add_thread(&mut self, platform: &str, thread: &str, question: &str) {
+        if self.threads.len() >= KNOWN_MAX {
+            self.threads.clear();
+        }
+        self.threads.insert(
+            (platform.to_string(), thread.to_string()),
+            question.to_string(),
+        );
+    }
+
+    fn channel(&self, platform: &str, channel: &str) -> bool {
+        let key = (platform.to_string(), channel.to_string());
+        self.channels.contains(&key) || self.threads.contains_key(&key)
+    }
+
+    fn add_channel(&mut self, platform: &str, channel: &str) {
+        if self.channels.len() >= KNOWN_MAX {
+            self.channels.clear();
+        }
+        self.channels
+            .insert((platform.to_string(), channel.to_string()));
+    }
 }
 
 /// Members the writer remembers at most (a few MB); past it, the cache starts again empty.
@@ -109,6 +160,20 @@ struct Queued {
 pub(crate) struct Scored {
     pub(crate) question_id: String,
     pub(crate) report: crate::checker::Report,
+    /// `report` as stored (JSON), also made before the writer's turn.
+    pub(crate) report_json: String,
+}
+
+impl Scored {
+    /// Scores `text` as an answer to `question`.
+    pub(crate) fn new(question: &crate::bank::Question, text: &str) -> Scored {
+        let report = crate::checker::check(&question.rubric, text);
+        Scored {
+            question_id: question.id.clone(),
+            report_json: serde_json::to_string(&report).unwrap_or_default(),
+            report,
+        }
+    }
 }
 
 /// What [`Core::triage`] decides for a write event.
@@ -193,6 +258,7 @@ impl Engine {
             rng: Mutex::new(rng),
             handled: watch::channel(0).0,
             members: Mutex::new(HashMap::new()),
+            known: Mutex::new(Known::default()),
         });
         let (queue, jobs) = mpsc::channel(QUEUE_CAPACITY);
         tokio::spawn(writer(core.clone(), jobs));
@@ -386,7 +452,6 @@ impl Core {
         if event.actor().is_some_and(|a| a.is_bot) {
             return Ok(Triage::Drop);
         }
-        let mut conn = self.read.acquire().await?;
         if let Inbound::Message {
             channel,
             thread,
@@ -394,17 +459,12 @@ impl Core {
             ..
         } = event
         {
-            let Some(post) = store::post_by_thread(&mut conn, &channel.platform, thread).await?
-            else {
+            let Some(question) = self.thread_question(&channel.platform, thread).await? else {
                 return Ok(Triage::Drop);
             };
-            drop(conn);
-            return Ok(Triage::Apply(self.bank.question(&post.question_id).map(
-                |q| Scored {
-                    question_id: q.id.clone(),
-                    report: crate::checker::check(&q.rubric, text),
-                },
-            )));
+            return Ok(Triage::Apply(
+                self.bank.question(&question).map(|q| Scored::new(q, text)),
+            ));
         }
         let drop = match event {
             Inbound::Command { .. } | Inbound::Message { .. } => false,
@@ -413,19 +473,17 @@ impl Core {
             Inbound::MessageEdited {
                 channel, thread, ..
             } => {
-                store::post_by_thread(&mut conn, &channel.platform, thread)
+                self.thread_question(&channel.platform, thread)
                     .await?
                     .is_none()
-                    && !self.knows_channel(&mut conn, channel).await?
+                    && !self.knows_channel(channel).await?
             }
             Inbound::ReactionAdded { emoji, channel, .. }
             | Inbound::ReactionRemoved { emoji, channel, .. } => {
                 !self.config.vote_emoji.iter().any(|e| e == emoji)
-                    || !self.knows_channel(&mut conn, channel).await?
+                    || !self.knows_channel(channel).await?
             }
-            Inbound::MessageDeleted { channel, .. } => {
-                !self.knows_channel(&mut conn, channel).await?
-            }
+            Inbound::MessageDeleted { channel, .. } => !self.knows_channel(channel).await?,
         };
         Ok(if drop {
             Triage::Drop
@@ -434,15 +492,45 @@ impl Core {
         })
     }
 
+    /// The id of the question whose thread `thread` is, from [`Known`] or else the read pool
+    /// (index `posts_by_thread`).
+    async fn thread_question(&self, platform: &str, thread: &str) -> Result<Option<String>, Error> {
+        if let Some(q) = self.lock_known().thread(platform, thread) {
+            return Ok(Some(q));
+        }
+        let mut conn = self.read.acquire().await?;
+        let post = store::post_by_thread(&mut conn, platform, thread).await?;
+        Ok(post.map(|post| {
+            self.lock_known()
+                .add_thread(platform, thread, &post.question_id);
+            post.question_id
+        }))
+    }
+
     /// Whether the bot has posted in this channel, or it is a question's thread (Discord
-    /// reports thread messages under the thread's id).
-    async fn knows_channel(&self, conn: &mut Conn, channel: &ChannelRef) -> Result<bool, Error> {
-        Ok(store::find_channel(conn, &channel.platform, &channel.id)
+    /// reports thread messages under the thread's id): [`Known`], or else the read pool.
+    async fn knows_channel(&self, channel: &ChannelRef) -> Result<bool, Error> {
+        if self.lock_known().channel(&channel.platform, &channel.id) {
+            return Ok(true);
+        }
+        let mut conn = self.read.acquire().await?;
+        let known = store::find_channel(&mut conn, &channel.platform, &channel.id)
             .await?
-            .is_some()
-            || store::post_by_thread(conn, &channel.platform, &channel.id)
-                .await?
-                .is_some())
+            .is_some();
+        drop(conn);
+        if known {
+            self.lock_known()
+                .add_channel(&channel.platform, &channel.id);
+            return Ok(true);
+        }
+        Ok(self
+            .thread_question(&channel.platform, &channel.id)
+            .await?
+            .is_some())
+    }
+
+    fn lock_known(&self) -> std::sync::MutexGuard<'_, Known> {
+        self.known.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Applies a batch of write events in one transaction, in order, and answers each. If any

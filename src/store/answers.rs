@@ -161,21 +161,32 @@ pub async fn delete_answer(conn: &mut SqliteConnection, answer: AnswerId) -> Res
     Ok(())
 }
 
-/// Records a vote; `false` if the same voter already voted with this emoji.
-pub async fn add_vote(
+/// Adds `voter`'s vote with `emoji` to the answer whose message is `message_id` on
+/// `platform`, in one statement (the lookup by index `answers_by_message` and the insert): `false`
+/// when there is no such answer, when it is the voter's own (`voter_platform_id` is its author's
+/// platform user id), or when the vote was already there.
+pub async fn add_vote_by_message(
     conn: &mut SqliteConnection,
-    answer: AnswerId,
+    platform: &str,
+    message_id: &str,
     voter: MemberId,
+    voter_platform_id: &str,
     emoji: &str,
     at: DateTime<Utc>,
 ) -> Result<bool> {
     let done = sqlx::query(
-        "INSERT INTO votes (answer, voter, emoji, voted_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+        "INSERT INTO votes (answer, voter, emoji, voted_at)
+         SELECT a.id, ?, ?, ? FROM answers a JOIN users u ON u.id = a.author
+         JOIN posts p ON p.id = a.post JOIN channels c ON c.id = p.channel
+         WHERE a.message_id = ? AND c.platform = ? AND u.user_id <> ?
+         ON CONFLICT DO NOTHING",
     )
-    .bind(answer)
     .bind(voter)
     .bind(emoji)
     .bind(ms(at))
+    .bind(message_id)
+    .bind(platform)
+    .bind(voter_platform_id)
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)

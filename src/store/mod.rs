@@ -101,6 +101,8 @@ pub async fn open(url: &str) -> Result<SqlitePool> {
     let memory = url.contains(":memory:") || url.contains("mode=memory");
     let pool = SqlitePoolOptions::new()
         .max_connections(if memory { 1 } else { WRITE_CONNECTIONS })
+        // See `read_pool`: no liveness ping on every acquire.
+        .test_before_acquire(false)
         .min_connections(if memory { 1 } else { 0 })
         .idle_timeout((!memory).then_some(IDLE_TIMEOUT))
         .max_lifetime((!memory).then_some(MAX_LIFETIME))
@@ -121,6 +123,10 @@ pub fn read_pool(write: &SqlitePool) -> SqlitePool {
     let options = (*write.connect_options()).clone();
     SqlitePoolOptions::new()
         .max_connections(READ_CONNECTIONS)
+        // An SQLite connection is a file handle in this process: it cannot go stale as a
+        // network connection can, so the liveness ping sqlx sends on every acquire by default
+        // (a round trip to the connection's worker thread) is pure cost.
+        .test_before_acquire(false)
         .idle_timeout(IDLE_TIMEOUT)
         .max_lifetime(MAX_LIFETIME)
         .connect_lazy_with(options)

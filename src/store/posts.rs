@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::{FromRow, SqliteConnection};
 
-use super::{from_ms, ms, ChannelRowId, MemberId, PostId, Result, ScheduleId};
+use super::{from_ms, ms, AnswerId, ChannelRowId, MemberId, PostId, Result, ScheduleId};
 use crate::bank::Tier;
 
 /// A post row: a question asked in a channel.
@@ -186,6 +186,65 @@ pub async fn post_by_thread(
         thread_id,
         platform
     )
+}
+
+/// A member's earlier answer to a post: what a new answer to it needs to know.
+#[derive(Debug, Clone, FromRow)]
+pub struct PriorAnswer {
+    /// Row id.
+    pub id: AnswerId,
+    /// Platform message id of that answer.
+    pub message_id: String,
+    /// Its checker score 0–100.
+    pub score: i64,
+    /// Whether it arrived after the post closed.
+    pub late: bool,
+}
+
+#[derive(FromRow)]
+struct RawPostWithAnswer {
+    #[sqlx(flatten)]
+    post: RawPost,
+    prior_id: Option<AnswerId>,
+    prior_message: Option<String>,
+    prior_score: Option<i64>,
+    prior_late: Option<bool>,
+}
+
+/// The post whose thread is `thread_id` on `platform`, with `author`'s answer to it if there is
+/// one: everything a new message in a thread needs, in one query (index `posts_by_thread`, then
+/// the answers' unique (post, author) key) instead of two round trips to the database.
+pub async fn post_by_thread_with_answer(
+    conn: &mut SqliteConnection,
+    platform: &str,
+    thread_id: &str,
+    author: MemberId,
+) -> Result<Option<(PostRow, Option<PriorAnswer>)>> {
+    let sql = format!(
+        "SELECT {POST_COLUMNS}, a.id AS prior_id, a.message_id AS prior_message,
+                a.score AS prior_score, a.late AS prior_late
+         FROM posts p JOIN channels c ON c.id = p.channel
+         LEFT JOIN answers a ON a.post = p.id AND a.author = ?
+         WHERE p.thread_id = ? AND c.platform = ?"
+    );
+    let raw: Option<RawPostWithAnswer> = sqlx::query_as(&sql)
+        .bind(author)
+        .bind(thread_id)
+        .bind(platform)
+        .fetch_optional(conn)
+        .await?;
+    Ok(raw.map(|r| {
+        let prior = match (r.prior_id, r.prior_message) {
+            (Some(id), Some(message_id)) => Some(PriorAnswer {
+                id,
+                message_id,
+                score: r.prior_score.unwrap_or(0),
+                late: r.prior_late.unwrap_or(false),
+            }),
+            _ => None,
+        };
+        (PostRow::from(r.post), prior)
+    }))
 }
 
 /// The channel's most recent post still open at `now`.
