@@ -391,3 +391,84 @@ async fn retention_prunes_processed_event_ids_older_than_30_days() {
     );
     assert_eq!(retention.run(&engine).await.unwrap(), 0);
 }
+
+#[tokio::test]
+async fn the_running_bot_reports_healthy_once_discord_is_connected() {
+    use tokio::io::{AsyncBufReadExt, BufReader};
+
+    let fake = common::fake_discord::FakeDiscord::start().await;
+    let (_d, url) = common::temp_db();
+    let mut bot = tokio::process::Command::new(BIN);
+    bot.args(["run", "--metrics-addr", "127.0.0.1:0"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true);
+    for var in ENV_CLEARED {
+        bot.env_remove(var);
+    }
+    let mut bot = bot
+        .env("DATABASE_URL", &url)
+        .env("DISCORD_TOKEN", "OTAw.fake.token")
+        .env("DISCORD_API_URL", &fake.url)
+        .env("DISCORD_GUILD_ID", common::fake_discord::GUILD.to_string())
+        .env("RUST_LOG", "warn")
+        .spawn()
+        .expect("the bot starts");
+    let mut stderr = BufReader::new(bot.stderr.take().expect("stderr")).lines();
+    let base = loop {
+        let line = stderr
+            .next_line()
+            .await
+            .unwrap()
+            .expect("the bot says where it serves /healthz");
+        if let Some(addr) = line.strip_prefix("serving /healthz and /metrics on ") {
+            break addr.to_string();
+        }
+    };
+    // Keep reading what the bot prints so that its pipe never fills.
+    let printed = tokio::spawn(async move {
+        let mut all = String::new();
+        while let Ok(Some(line)) = stderr.next_line().await {
+            all.push_str(&line);
+            all.push('\n');
+        }
+        all
+    });
+    fake.wait_identified(1).await;
+
+    // READY is handled by serenity in the background: wait (at most 10 s) for the shard to
+    // report itself connected. This waits for a state; it asserts nothing about time.
+    let mut health = get(&format!("{base}/healthz")).await;
+    for _ in 0..500 {
+        if health.0 == 200 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        health = get(&format!("{base}/healthz")).await;
+    }
+    assert_eq!(health.0, 200, "{}", health.1);
+    let body: Health = serde_json::from_str(&health.1).unwrap();
+    assert_eq!(body.platforms["discord"], "connected");
+    assert_eq!(
+        body.platforms.len(),
+        1,
+        "only configured platforms are listed"
+    );
+    let (_, metrics) = get(&format!("{base}/metrics")).await;
+    assert!(
+        metrics.contains("interview_bot_platform_connected{platform=\"discord\"} 1"),
+        "{metrics}"
+    );
+
+    let pid = bot.id().expect("still running").to_string();
+    let term = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    assert!(term.success());
+    let status = tokio::time::timeout(std::time::Duration::from_secs(30), bot.wait())
+        .await
+        .expect("the bot stops on SIGTERM")
+        .unwrap();
+    let printed = printed.await.unwrap();
+    assert!(status.success(), "{status:?}\n{printed}");
+    assert!(printed.contains("shutting down"), "{printed}");
+}
