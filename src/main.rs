@@ -99,14 +99,15 @@ enum Command {
         #[command(subcommand)]
         which: BenchWhich,
     },
-    /// Inspect and check the question bank.
+    /// Inspect and check the question bank: the one built into the binary, or the files of
+    /// `--questions DIR`.
     Questions {
         #[command(subcommand)]
         action: QuestionsAction,
     },
     /// Write a consistent copy of the database to FILE, safe while the bot runs (SQLite
     /// `VACUUM INTO`). Restore: stop the bot, replace the database file with the copy (delete
-    /// its `-wal` and `-shm` files), start the bot (deploy/backup.md).
+    /// its `-wal` and `-shm` files), start the bot (deploy/operations.md).
     Backup {
         /// The new file to write (never overwritten).
         file: PathBuf,
