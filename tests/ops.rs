@@ -397,9 +397,10 @@ async fn the_running_bot_reports_healthy_once_discord_is_connected() {
     use tokio::io::{AsyncBufReadExt, BufReader};
 
     let fake = common::fake_discord::FakeDiscord::start().await;
-    let (_d, url) = common::temp_db();
+    let (dir, url) = common::temp_db();
     let mut bot = tokio::process::Command::new(BIN);
     bot.args(["run", "--metrics-addr", "127.0.0.1:0"])
+        .current_dir(dir.path())
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())

@@ -13,8 +13,8 @@ use super::{ms, Pool, Result, StoreError, BUSY_TIMEOUT};
 
 /// How long a processed-event id (an interaction or Slack event id, kept so that a repeat is
 /// applied once) is kept. Platforms redeliver within minutes (Slack retries an unacknowledged
-/// event three times over about an hour; a Discord interaction token lives 15 minutes), so 30
-/// days is far beyond any repeat and keeps the table small.
+/// event up to three times: at once, after 1 minute and after 5 minutes; a Discord interaction
+/// token lives 15 minutes), so 30 days is far beyond any repeat and keeps the table small.
 pub const PROCESSED_EVENTS_KEPT: Duration = Duration::days(30);
 
 /// Answers one trivial query: `Ok` when the database is reachable and not locked beyond the busy
