@@ -473,3 +473,56 @@ async fn the_running_bot_reports_healthy_once_discord_is_connected() {
     assert!(status.success(), "{status:?}\n{printed}");
     assert!(printed.contains("shutting down"), "{printed}");
 }
+
+#[tokio::test]
+async fn the_tick_loop_runs_retention() {
+    let (_d, url) = common::temp_db();
+    let clock = Arc::new(ManualClock::new(t(2026, 3, 2, 9)));
+    let engine = Arc::new(Engine::new(
+        store::open(&url).await.unwrap(),
+        common::bank(),
+        common::config(),
+        clock.clone(),
+    ));
+    ask(&engine, "old").await;
+    assert!(cmd(&engine, "old", "ann", "/ask gil senior")
+        .await
+        .is_empty());
+    clock.advance(Duration::days(31));
+
+    let (ticked, mut ticks) = tokio::sync::mpsc::unbounded_channel();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let looping = tokio::spawn({
+        let engine = engine.clone();
+        async move {
+            let deliver = |_: Vec<Outbound>| {
+                let ticked = ticked.clone();
+                async move {
+                    let _ = ticked.send(());
+                }
+            };
+            let stop = async {
+                let _ = stopped.await;
+            };
+            interview_bot::app::tick_loop(
+                &engine,
+                std::time::Duration::from_millis(5),
+                deliver,
+                stop,
+            )
+            .await;
+        }
+    });
+    // The first tick delivers, then prunes before the loop looks at `stop` again.
+    ticks.recv().await.expect("a tick ran");
+    let _ = stop.send(());
+    looping.await.unwrap();
+
+    let again = cmd(&engine, "old", "ann", "/ask gil senior").await;
+    assert!(
+        again
+            .iter()
+            .any(|o| matches!(o, Outbound::PostQuestion { .. })),
+        "the 31-day-old id was pruned, so the same id counts as new: {again:?}"
+    );
+}
