@@ -28,6 +28,9 @@ fn plain(word: &str) -> bool {
 
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
+    // The question bank is compiled in (`include_dir!` in src/bank/embedded.rs), which Cargo does
+    // not track on stable: rebuild when any file under questions/ changes.
+    println!("cargo:rerun-if-changed=questions");
     let raw = thesaurus_wordnet::uncompress().to_lowercase();
     let mut table: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for line in raw.lines() {

@@ -2,16 +2,21 @@
 //! with retries, and the scheduler tick loop. `main.rs` parses the command line and calls in.
 
 use std::future::Future;
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use secrecy::SecretString;
 use tokio::sync::RwLock;
 use tokio::task::JoinHandle;
 use tokio::time::MissedTickBehavior;
-use tracing::error;
+use tracing::{error, info};
 
 use crate::engine::{Engine, Outbound};
+use crate::ops::server::Probe;
+use crate::platform::discord::DiscordBot;
+use crate::platform::slack::SlackBot;
 use crate::platform::{discord, slack};
 use crate::store;
 
@@ -64,6 +69,11 @@ pub struct RunConfig {
     /// Seconds between checks for due schedules and closing questions.
     #[arg(long, env = "INTERVIEW_BOT_TICK_SECONDS", default_value_t = DEFAULT_TICK_SECONDS)]
     pub tick_seconds: u64,
+    /// Serve `/healthz` (200 when the database answers and every configured platform is
+    /// connected, else 503; JSON says which) and Prometheus `/metrics` on this address, e.g.
+    /// `127.0.0.1:9185`. Off when not given.
+    #[arg(long, env = "INTERVIEW_BOT_METRICS_ADDR")]
+    pub metrics_addr: Option<SocketAddr>,
 }
 
 fn present(token: &Option<SecretString>) -> Option<SecretString> {
@@ -136,10 +146,70 @@ where
     })
 }
 
+/// A `/healthz` probe for Discord: connected when the bot has started and every gateway shard
+/// is connected ([`DiscordBot::connected`]).
+pub fn discord_probe(slot: Slot<DiscordBot>) -> Probe {
+    Arc::new(move || {
+        let slot = slot.clone();
+        Box::pin(async move {
+            match slot.read().await.as_ref() {
+                Some(bot) => bot.connected().await,
+                None => false,
+            }
+        })
+    })
+}
+
+/// A `/healthz` probe for Slack: connected once Socket Mode has been opened (slack-morphism
+/// then reconnects by itself and does not report a drop, so a drop after start-up is not seen).
+pub fn slack_probe(slot: Slot<SlackBot>) -> Probe {
+    Arc::new(move || {
+        let slot = slot.clone();
+        Box::pin(async move { slot.read().await.is_some() })
+    })
+}
+
+/// How often retention looks for processed-event ids to prune (at most once per this interval
+/// of the engine's clock; the first tick always does).
+pub const PRUNE_EVERY: chrono::Duration = chrono::Duration::hours(1);
+
+/// Retention, run from [`tick_loop`]: deletes processed-event ids older than
+/// [`store::maintenance::PROCESSED_EVENTS_KEPT`] (30 days), at most once per [`PRUNE_EVERY`] of
+/// the engine's clock.
+#[derive(Debug, Default)]
+pub struct Retention {
+    last: Option<DateTime<Utc>>,
+}
+
+impl Retention {
+    /// Prunes if due at the engine's current time; returns how many ids went (0 when not due).
+    ///
+    /// Errors: the store failed.
+    pub async fn run(&mut self, engine: &Engine) -> store::Result<u64> {
+        let now = engine.now();
+        if self.last.is_some_and(|last| now - last < PRUNE_EVERY) {
+            return Ok(0);
+        }
+        let mut conn = engine
+            .pool()
+            .acquire()
+            .await
+            .map_err(store::StoreError::Sqlx)?;
+        let before = now - store::maintenance::PROCESSED_EVENTS_KEPT;
+        let n = store::prune_processed_events(&mut conn, before).await?;
+        self.last = Some(now);
+        if n > 0 {
+            info!(pruned = n, "processed-event ids older than 30 days removed");
+        }
+        crate::ops::metrics::pruned(n);
+        Ok(n)
+    }
+}
+
 /// The scheduler loop: every `every`, runs [`Engine::tick`] and hands what it returns to
 /// `deliver`, until `stop` resolves. A tick that overruns the interval delays the next one
 /// ([`MissedTickBehavior::Delay`]) instead of firing a burst to catch up: one tick already
-/// catches up every schedule once.
+/// catches up every schedule once. Each tick also runs [`Retention`].
 pub async fn tick_loop<D, DFut>(
     engine: &Engine,
     every: Duration,
@@ -149,15 +219,24 @@ pub async fn tick_loop<D, DFut>(
     D: Fn(Vec<Outbound>) -> DFut,
     DFut: Future<Output = ()>,
 {
+    let mut retention = Retention::default();
     let mut interval = tokio::time::interval(every);
     interval.set_missed_tick_behavior(MissedTickBehavior::Delay);
     tokio::pin!(stop);
     loop {
         tokio::select! {
-            _ = interval.tick() => match engine.tick().await {
-                Ok(actions) => deliver(actions).await,
-                Err(e) => error!(error = %e, "scheduler tick failed"),
-            },
+            _ = interval.tick() => {
+                match engine.tick().await {
+                    Ok(actions) => deliver(actions).await,
+                    Err(e) => {
+                        crate::ops::metrics::tick_failed();
+                        error!(error = %e, "scheduler tick failed");
+                    }
+                }
+                if let Err(e) = retention.run(engine).await {
+                    error!(error = %e, "pruning processed-event ids failed");
+                }
+            }
             _ = &mut stop => return,
         }
     }

@@ -656,9 +656,11 @@ fn toml_error(file: &Path, text: &str, e: &toml::de::Error) -> BankError {
     }
 }
 
+mod embedded;
 mod lint;
 
 pub use crate::checker::GENERIC_WORDS;
+pub use embedded::EMBEDDED;
 pub use lint::{limits, lint};
 
 #[cfg(test)]

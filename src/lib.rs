@@ -4,7 +4,7 @@
 //! (questions, loaded once), [`checker`] (pure scoring), [`store`] (SQLite, the only place with
 //! SQL), [`engine`] (platform-neutral rules), [`schedule`] (cron + IANA time zones),
 //! [`platform`] (adapters: console, Discord and Slack), [`app`] (running as a service: config,
-//! start-up with retries, the tick loop).
+//! start-up with retries, the tick loop), [`ops`] (metrics, `/healthz`).
 
 pub mod app;
 pub mod bank;
@@ -12,6 +12,7 @@ pub mod bench;
 pub mod checker;
 pub mod cli;
 pub mod engine;
+pub mod ops;
 pub mod platform;
 pub mod schedule;
 pub mod store;

@@ -16,6 +16,7 @@ use interview_bot::cli;
 use interview_bot::engine::{
     Engine, EngineConfig, Outbound, DEFAULT_CLOSE_AFTER_HOURS, DEFAULT_LEADERBOARD_CRON,
 };
+use interview_bot::ops::server::{self, OpsState};
 use interview_bot::platform::console::{self, Console};
 use interview_bot::platform::discord::{self, DiscordBot};
 use interview_bot::platform::slack::{self, SlackBot};
@@ -27,14 +28,12 @@ use interview_bot::store;
 #[derive(Parser)]
 #[command(version, about)]
 struct Args {
-    /// Folder with the question bank (TOML files, one per topic).
-    #[arg(
-        long,
-        global = true,
-        env = "INTERVIEW_BOT_QUESTIONS",
-        default_value = "questions"
-    )]
-    questions: PathBuf,
+    /// Use the question files (TOML, one per topic) in this folder instead of the bank built
+    /// into the binary. The folder replaces the built-in bank entirely (copy `questions/` from
+    /// the repository and add to it to extend it); the checker's synonym table stays the
+    /// built-in one.
+    #[arg(long, global = true, env = "INTERVIEW_BOT_QUESTIONS")]
+    questions: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -100,10 +99,21 @@ enum Command {
         #[command(subcommand)]
         which: BenchWhich,
     },
-    /// Inspect and check the question bank.
+    /// Inspect and check the question bank: the one built into the binary, or the files of
+    /// `--questions DIR`.
     Questions {
         #[command(subcommand)]
         action: QuestionsAction,
+    },
+    /// Write a consistent copy of the database to FILE, safe while the bot runs (SQLite
+    /// `VACUUM INTO`). Restore: stop the bot, replace the database file with the copy (delete
+    /// its `-wal` and `-shm` files), start the bot (deploy/operations.md).
+    Backup {
+        /// The new file to write (never overwritten).
+        file: PathBuf,
+        /// The database to copy.
+        #[arg(long, env = "DATABASE_URL", default_value = store::DEFAULT_DATABASE_URL)]
+        database: String,
     },
 }
 
@@ -277,6 +287,28 @@ async fn run_bot(
     ));
     let discord_slot: Slot<DiscordBot> = Slot::default();
     let slack_slot: Slot<SlackBot> = Slot::default();
+    let (stop_ops, ops_stopped) = tokio::sync::oneshot::channel::<()>();
+    if let Some(addr) = config.metrics_addr {
+        let mut platforms = Vec::new();
+        if discord_config.is_some() {
+            platforms.push(("discord", app::discord_probe(discord_slot.clone())));
+        }
+        if slack_config.is_some() {
+            platforms.push(("slack", app::slack_probe(slack_slot.clone())));
+        }
+        let state = OpsState {
+            pool: engine.pool().clone(),
+            platforms,
+            metrics: interview_bot::ops::metrics::install()?,
+        };
+        let stop = async {
+            let _ = ops_stopped.await;
+        };
+        let (bound, _) = server::serve(addr, state, stop).await.with_context(|| {
+            format!("--metrics-addr {addr}: cannot listen there; choose another address or port")
+        })?;
+        eprintln!("serving /healthz and /metrics on http://{bound}");
+    }
     if let Some(c) = discord_config {
         let engine = engine.clone();
         app::spawn_with_backoff("discord", discord_slot.clone(), move || {
@@ -304,6 +336,7 @@ async fn run_bot(
     };
     app::tick_loop(&engine, config.tick_every(), deliver, shutdown_signal()).await;
     eprintln!("shutting down");
+    let _ = stop_ops.send(());
     if let Some(bot) = discord_slot.write().await.take() {
         bot.shutdown().await;
     }
@@ -315,7 +348,7 @@ async fn run_bot(
 }
 
 fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let load = || Bank::load_dir(&args.questions);
+    let load = || Bank::load(args.questions.as_deref());
     match args.command {
         Command::Run { config, engine } => {
             let engine_config = engine.config()?;
@@ -469,6 +502,21 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
             }
             QuestionsAction::Stats => emit(&cli::stats(&load()?))?,
         },
+        Command::Backup { file, database } => {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?;
+            let summary = runtime
+                .block_on(store::backup(&database, &file))
+                .with_context(|| format!("backing up {database} to {}", file.display()))?;
+            emit(&format!(
+                "backed up {database} to {}: {} bytes, {} posts, {} answers\n",
+                file.display(),
+                summary.bytes,
+                summary.posts,
+                summary.answers
+            ))?;
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

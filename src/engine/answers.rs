@@ -88,6 +88,7 @@ impl Core {
         )
         .await?;
         info!(post = %post.id, score = report.score, late, "answer scored");
+        crate::ops::metrics::answer_scored(&ctx.channel.platform, report.score);
         Ok(vec![
             Outbound::React {
                 channel: ctx.channel.clone(),

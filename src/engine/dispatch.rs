@@ -197,6 +197,7 @@ pub struct Engine {
 /// [`Pending::outcome`] for what to do.
 pub struct Pending {
     state: PendingState,
+    timer: crate::ops::metrics::EventTimer,
 }
 
 enum PendingState {
@@ -211,7 +212,7 @@ impl Pending {
     /// Errors: only [`Error::Internal`] (what the member did wrong comes back as a private
     /// [`Outbound`]), including "the engine stopped" when the writer task is gone.
     pub async fn outcome(self) -> Result<Vec<Outbound>, Error> {
-        match self.state {
+        let result = match self.state {
             PendingState::Done(out) => Ok(out),
             PendingState::Read(core, event) => {
                 let span = span_of(&event);
@@ -220,7 +221,9 @@ impl Pending {
                 result
             }
             PendingState::Queued(rx) => rx.await.unwrap_or_else(|_| Err(stopped())),
-        }
+        };
+        self.timer.finish(result.is_ok());
+        result
     }
 }
 
@@ -316,9 +319,11 @@ impl Engine {
     ///
     /// Errors: the chatter check could not read the store, or the engine stopped.
     pub async fn submit(&self, event: Inbound) -> Result<Pending, Error> {
+        let timer = crate::ops::metrics::EventTimer::start(&event);
         if is_read(&event) {
             return Ok(Pending {
                 state: PendingState::Read(self.core.clone(), Box::new(event)),
+                timer,
             });
         }
         let scored = match self.core.triage(&event).await? {
@@ -326,6 +331,7 @@ impl Engine {
                 self.core.handled.send_modify(|n| *n += 1);
                 return Ok(Pending {
                     state: PendingState::Done(Vec::new()),
+                    timer,
                 });
             }
             Triage::Apply(scored) => scored,
@@ -337,6 +343,7 @@ impl Engine {
             .map_err(|_| stopped())?;
         Ok(Pending {
             state: PendingState::Queued(rx),
+            timer,
         })
     }
 
@@ -367,6 +374,7 @@ impl Engine {
         let mut conn = self.core.write.acquire().await?;
         store::attach_post(&mut conn, post, message_id, thread_id).await?;
         self.attached.send_modify(|n| *n += 1);
+        crate::ops::metrics::post_attached();
         Ok(())
     }
 

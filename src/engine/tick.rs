@@ -48,6 +48,9 @@ impl Core {
             if !store::claim_run(&mut tx, s.id, s.next_run_at, next).await? {
                 continue;
             }
+            crate::ops::metrics::schedule_lag(
+                (now - s.next_run_at).num_milliseconds() as f64 / 1e3,
+            );
             let channel = channel_ref(&store::channel(&mut tx, s.channel).await?);
             match s.kind {
                 ScheduleKind::Question => {

@@ -20,6 +20,7 @@ use sqlx::SqlitePool;
 
 pub mod answers;
 pub mod channels;
+pub mod maintenance;
 pub mod posts;
 pub mod rollups;
 pub mod schedules;
@@ -27,6 +28,7 @@ pub mod types;
 
 pub use answers::*;
 pub use channels::*;
+pub use maintenance::{backup, ping, prune_processed_events, BackupSummary};
 pub use posts::*;
 pub use rollups::{board, member_topics, rebuild_rollups, BoardRow, BoardScope, TopicTotals};
 pub use schedules::*;
@@ -48,7 +50,7 @@ pub const DEFAULT_DATABASE_URL: &str = "sqlite://interview-bot.db";
 
 /// How long a connection waits for SQLite's write lock before failing (another process on the
 /// same file; within one process writes are already serialised by the engine's writer task).
-const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// Connections of the write pool: writes are serialised, the rest serve attach and tests.
 const WRITE_CONNECTIONS: u32 = 4;
 /// Connections of the read pool: reads run beside the writer, up to this many at once.
@@ -70,6 +72,9 @@ pub enum StoreError {
     /// A stored value could not be read back, or a row that must exist is missing.
     #[error("corrupt stored value: {0}")]
     Corrupt(String),
+    /// A backup could not be written (the message says why and what to do).
+    #[error("backup failed: {0}")]
+    Backup(String),
 }
 
 // A driver error reaching the engine (a pool or transaction call) is an internal failure; the

@@ -542,6 +542,16 @@ impl DiscordBot {
         deliver(&self.http, engine, actions).await;
     }
 
+    /// Whether every gateway shard is connected (READY or RESUMED and not since dropped), from
+    /// serenity's shard runners: what `/healthz` reports.
+    pub async fn connected(&self) -> bool {
+        let runners = self.shard_manager.runners.lock().await;
+        !runners.is_empty()
+            && runners
+                .values()
+                .all(|r| r.stage == serenity::ConnectionStage::Connected)
+    }
+
     /// Closes the gateway connection and waits for the client to stop.
     pub async fn shutdown(self) {
         self.shard_manager.shutdown_all().await;
