@@ -158,36 +158,44 @@ const MAX_TERM_WORDS: usize = 6;
 /// auxiliary verb, a modal or a conjunction), holding most of the answer's words. Catches
 /// lists of multi-word phrases as well as of single words.
 pub fn is_list(answer: &str) -> bool {
-    let separators = answer
-        .chars()
-        .filter(|c| matches!(c, '\n' | ',' | ';' | '•' | '|' | '·'))
-        .count()
-        + answer.matches(" / ").count()
-        + answer.matches(" - ").count();
-    if separators < 2 {
-        return false;
-    }
-    let mut items = 0usize;
-    let mut terms = 0usize;
+    // One pass over the bytes: every separator is ASCII or a whole UTF-8 sequence starting at a
+    // lead byte, so each item is a valid slice.
+    let bytes = answer.as_bytes();
+    let (mut separators, mut items, mut terms) = (0usize, 0usize, 0usize);
     let (mut words, mut term_words) = (0usize, 0usize);
-    let spaced = answer.contains(" / ") || answer.contains(" - ");
-    let normalized: std::borrow::Cow<'_, str> = if spaced {
-        answer.replace(" / ", "\n").replace(" - ", "\n").into()
-    } else {
-        answer.into()
-    };
-    for item in normalized.split(['\n', ',', ';', '•', '|', '·']) {
-        let item = item.trim().trim_start_matches(['-', '*', '+']).trim();
-        let n = item.split_whitespace().count();
+    let mut item = |text: &str| {
+        let text = text.trim().trim_start_matches(['-', '*', '+']).trim();
+        let n = text.split_whitespace().count();
         if n == 0 {
-            continue;
+            return;
         }
         items += 1;
         words += n;
-        if n <= MAX_TERM_WORDS && !has_clause_cue(item) {
+        if n <= MAX_TERM_WORDS && !has_clause_cue(text) {
             terms += 1;
             term_words += n;
         }
+    };
+    let (mut i, mut start) = (0, 0);
+    while i < bytes.len() {
+        let len = match bytes[i] {
+            b'\n' | b',' | b';' | b'|' => 1,
+            // A spaced slash or dash: " / ", " - ".
+            b' ' if matches!(bytes.get(i + 1..i + 3), Some([b'/' | b'-', b' '])) => 3,
+            // '•' (U+2022) and '·' (U+00B7).
+            0xE2 if bytes.get(i + 1..i + 3) == Some(&[0x80, 0xA2]) => 3,
+            0xC2 if bytes.get(i + 1) == Some(&0xB7) => 2,
+            _ => 0,
+        };
+        if len == 0 {
+            i += 1;
+            continue;
+        }
+        separators += 1;
+        item(&answer[start..i]);
+        i += len;
+        start = i;
     }
-    items >= 3 && terms * 4 >= items * 3 && term_words * 3 >= words * 2
+    item(&answer[start..]);
+    separators >= 2 && items >= 3 && terms * 4 >= items * 3 && term_words * 3 >= words * 2
 }
