@@ -59,6 +59,8 @@ pub(crate) struct Core {
     /// the writer uses it; it is emptied when a transaction rolls back (an id it learnt there
     /// may not exist) and when it reaches [`MEMBER_CACHE_MAX`] entries.
     members: Mutex<HashMap<(String, String), (MemberId, String)>>,
+    /// Catch-up state: platforms whose closes wait for their catch-up, and the passes done.
+    pub(crate) catchup: super::catchup::Holds,
 }
 
 /// Members the writer remembers at most (a few MB); past it, the cache starts again empty.
@@ -87,17 +89,19 @@ impl Ctx {
 }
 
 /// Where the writer sends an event's outcome.
-type Reply = oneshot::Sender<Result<Vec<Outbound>, Error>>;
+pub(crate) type Reply = oneshot::Sender<Result<Vec<Outbound>, Error>>;
 
 /// A job for the writer task.
-enum Job {
+pub(crate) enum Job {
     Event(Box<Queued>, Reply),
     Tick(Reply),
+    /// A thread read back after a (re)connect (`catchup.rs`), applied on its own.
+    CatchUp(Box<super::catchup::ThreadSnapshot>, Reply),
 }
 
 /// An event waiting for the writer, with what could be worked out before it.
 #[derive(Clone)]
-struct Queued {
+pub(crate) struct Queued {
     event: Inbound,
     /// The checker's report on a message in a question's thread, made by the submitting task:
     /// scoring is pure, so it runs beside the writer instead of inside its transaction.
@@ -122,8 +126,8 @@ enum Triage {
 /// The engine. One per process; share it behind an `Arc`. Create it inside a Tokio runtime (it
 /// starts its writer task); the task ends when the engine is dropped.
 pub struct Engine {
-    core: Arc<Core>,
-    queue: mpsc::Sender<Job>,
+    pub(crate) core: Arc<Core>,
+    pub(crate) queue: mpsc::Sender<Job>,
     /// How many posts the platforms have attached (posted) so far.
     attached: watch::Sender<u64>,
 }
@@ -193,6 +197,7 @@ impl Engine {
             rng: Mutex::new(rng),
             handled: watch::channel(0).0,
             members: Mutex::new(HashMap::new()),
+            catchup: Default::default(),
         });
         let (queue, jobs) = mpsc::channel(QUEUE_CAPACITY);
         tokio::spawn(writer(core.clone(), jobs));
@@ -351,16 +356,15 @@ fn is_read(event: &Inbound) -> bool {
 async fn writer(core: Arc<Core>, mut jobs: mpsc::Receiver<Job>) {
     let mut batch = Vec::new();
     while let Some(job) = jobs.recv().await {
-        let mut tick = None;
+        let mut solo = None;
         match job {
-            Job::Tick(reply) => tick = Some(reply),
             Job::Event(event, reply) => {
                 batch.push((event, reply));
                 while batch.len() < BATCH_MAX {
                     match jobs.try_recv() {
                         Ok(Job::Event(event, reply)) => batch.push((event, reply)),
-                        Ok(Job::Tick(reply)) => {
-                            tick = Some(reply);
+                        Ok(other) => {
+                            solo = Some(other);
                             break;
                         }
                         Err(_) => break,
@@ -368,9 +372,16 @@ async fn writer(core: Arc<Core>, mut jobs: mpsc::Receiver<Job>) {
                 }
                 core.apply_batch(std::mem::take(&mut batch)).await;
             }
+            other => solo = Some(other),
         }
-        if let Some(reply) = tick {
-            let _ = reply.send(core.tick().await);
+        match solo {
+            Some(Job::Tick(reply)) => {
+                let _ = reply.send(core.tick().await);
+            }
+            Some(Job::CatchUp(snapshot, reply)) => {
+                let _ = reply.send(core.apply_catch_up(*snapshot).await);
+            }
+            Some(Job::Event(..)) | None => {}
         }
     }
 }
@@ -629,7 +640,7 @@ impl Core {
         self.members.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn forget_members(&self) {
+    pub(crate) fn forget_members(&self) {
         self.lock_members().clear();
     }
 

@@ -12,6 +12,7 @@
 //! | [`command`] | the typed [`Command`] and its parser |
 //! | `commands/` | one file per command group: `ask`, `qotd`, `board` (`/leaderboard`, `/stats`), `thread` (`/hint`, `/reveal`) |
 //! | `answers` | answers, edits, deletions, votes |
+//! | [`catchup`] | catch-up after downtime: a thread read back on (re)connect, reconciled |
 //! | `tick` | the scheduler tick: closing and revealing posts, scheduled questions, the weekly board |
 //! | `select` | which question a channel gets next |
 //! | [`points`] | the points formula, periods, standings, streaks |
@@ -24,6 +25,7 @@
 //! platform id, messages, edits, deletions and reactions by the state they lead to.
 
 mod answers;
+pub mod catchup;
 pub mod command;
 mod commands;
 pub mod config;

@@ -19,6 +19,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::SqlitePool;
 
 pub mod answers;
+pub mod catchup;
 pub mod channels;
 pub mod posts;
 pub mod rollups;
@@ -26,6 +27,7 @@ pub mod schedules;
 pub mod types;
 
 pub use answers::*;
+pub use catchup::*;
 pub use channels::*;
 pub use posts::*;
 pub use rollups::{board, member_topics, rebuild_rollups, BoardRow, BoardScope, TopicTotals};
