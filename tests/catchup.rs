@@ -29,7 +29,8 @@ const BOB_DRAFT: &str = "I think it is about locks.";
 const BOB_FIRST: &str = "The GIL is a lock in Python that everyone talks about.";
 const BOB_EDITED: &str = "Only one thread at a time can execute Python bytecode, so for CPU-bound work I use multiprocessing: separate processes, each with its own interpreter and GIL.";
 const CAROL_TEXT: &str = "Threads take turns holding the interpreter lock.";
-const DAVE_TEXT: &str = "The GIL lets one thread run bytecode at a time, so CPU-bound threads do not run in parallel.";
+const DAVE_TEXT: &str =
+    "The GIL lets one thread run bytecode at a time, so CPU-bound threads do not run in parallel.";
 
 fn t0() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 3, 2, 12, 0, 0).unwrap()
@@ -43,9 +44,13 @@ async fn wait(rx: tokio::sync::watch::Receiver<u64>, n: u64) {
         .unwrap();
 }
 
-/// Every answer (author, late, answered_at ms, score) and vote (voter, author), sorted: the
-/// state a restart must leave unchanged.
-async fn state(engine: &Engine) -> (Vec<(String, bool, i64, i64)>, Vec<(String, String)>) {
+/// An answer: (author, late, answered_at ms, score).
+type AnswerRow = (String, bool, i64, i64);
+/// Every answer and vote (voter, author), sorted: the state a restart must leave unchanged.
+type State = (Vec<AnswerRow>, Vec<(String, String)>);
+
+/// The answers and votes now.
+async fn state(engine: &Engine) -> State {
     let answers = sqlx::query_as(
         "SELECT u.user_id, a.late, a.answered_at, a.score FROM answers a
          JOIN users u ON u.id = a.author ORDER BY u.user_id",
@@ -63,10 +68,7 @@ async fn state(engine: &Engine) -> (Vec<(String, bool, i64, i64)>, Vec<(String, 
     (answers, votes)
 }
 
-fn answer_of<'a>(
-    s: &'a (Vec<(String, bool, i64, i64)>, Vec<(String, String)>),
-    who: &str,
-) -> Option<&'a (String, bool, i64, i64)> {
+fn answer_of<'a>(s: &'a State, who: &str) -> Option<&'a AnswerRow> {
     s.0.iter().find(|a| a.0 == who)
 }
 
@@ -205,7 +207,11 @@ async fn discord_catches_up_after_downtime_exactly_once() {
     drop(bot.engine);
     let bot = start_discord(&fake, &url, clock.clone(), 3).await;
     wait(bot.engine.catch_up_passes(), 1).await;
-    assert_eq!(state(&bot.engine).await, open, "a second catch-up changes nothing");
+    assert_eq!(
+        state(&bot.engine).await,
+        open,
+        "a second catch-up changes nothing"
+    );
     assert_eq!(effects(&fake.calls()), seen, "and sends nothing");
     bot.discord.shutdown().await;
     drop(bot.engine);
@@ -231,12 +237,18 @@ async fn discord_catches_up_after_downtime_exactly_once() {
     let alice_row = answer_of(&after, &ALICE.to_string()).expect("alice's answer is scored");
     assert!(!alice_row.1, "written before the close: on time");
     assert_eq!(alice_row.2, alice_at.timestamp_millis(), "at its own time");
-    assert!(answer_of(&after, &DAVE.to_string()).unwrap().1, "dave's is late");
+    assert!(
+        answer_of(&after, &DAVE.to_string()).unwrap().1,
+        "dave's is late"
+    );
     assert!(
         answer_of(&after, &BOB.to_string()).unwrap().3 > bob_before,
         "bob's edit re-scored"
     );
-    assert!(answer_of(&after, &CAROL.to_string()).is_none(), "carol's withdrawn");
+    assert!(
+        answer_of(&after, &CAROL.to_string()).is_none(),
+        "carol's withdrawn"
+    );
     let mut votes = after.1.clone();
     votes.sort();
     assert_eq!(
@@ -294,7 +306,8 @@ async fn a_question_posted_without_its_thread_is_completed_not_posted_twice() {
     fake.dispatch("INTERACTION_CREATE", ask(1001));
     wait(bot.engine.handled(), 1).await;
     fake.wait_for("the refused thread", |c| {
-        c.iter().any(|c| c.method == "POST" && c.path.ends_with("/threads"))
+        c.iter()
+            .any(|c| c.method == "POST" && c.path.ends_with("/threads"))
     })
     .await;
     let (message, thread): (Option<String>, Option<String>) =
@@ -318,9 +331,7 @@ async fn a_question_posted_without_its_thread_is_completed_not_posted_twice() {
     let calls = fake.calls();
     let questions = calls
         .iter()
-        .filter(|c| {
-            c.method == "POST" && c.path == format!("/api/v10/channels/{CHANNEL}/messages")
-        })
+        .filter(|c| c.method == "POST" && c.path == format!("/api/v10/channels/{CHANNEL}/messages"))
         .count();
     assert_eq!(questions, 1, "the question was posted once");
     let threads: Vec<_> = calls
@@ -329,7 +340,10 @@ async fn a_question_posted_without_its_thread_is_completed_not_posted_twice() {
         .map(|c| c.path.clone())
         .collect();
     assert_eq!(threads.len(), 2, "refused once, then opened");
-    assert!(threads[1].contains(message.as_deref().unwrap()), "{threads:?}");
+    assert!(
+        threads[1].contains(message.as_deref().unwrap()),
+        "{threads:?}"
+    );
     bot.discord.shutdown().await;
 }
 
@@ -464,7 +478,11 @@ async fn slack_catches_up_after_downtime_exactly_once() {
     drop(bot.engine);
     let bot = start_slack(&fake, &url, clock.clone(), 3).await;
     wait(bot.engine.catch_up_passes(), 1).await;
-    assert_eq!(state(&bot.engine).await, open, "a second catch-up changes nothing");
+    assert_eq!(
+        state(&bot.engine).await,
+        open,
+        "a second catch-up changes nothing"
+    );
     assert_eq!(slack_effects(&fake), seen, "and sends nothing");
     bot.slack.shutdown().await;
     drop(bot.engine);
@@ -489,7 +507,10 @@ async fn slack_catches_up_after_downtime_exactly_once() {
     assert!(!alice_row.1, "written before the close: on time");
     assert_eq!(alice_row.2, alice_at.timestamp_millis(), "at its own time");
     assert!(answer_of(&after, S_DAVE).unwrap().1, "dave's is late");
-    assert!(answer_of(&after, S_BOB).unwrap().3 > bob_before, "bob's edit re-scored");
+    assert!(
+        answer_of(&after, S_BOB).unwrap().3 > bob_before,
+        "bob's edit re-scored"
+    );
     assert!(answer_of(&after, S_CAROL).is_none(), "carol's withdrawn");
     let mut votes = after.1.clone();
     votes.sort();

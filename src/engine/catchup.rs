@@ -201,7 +201,11 @@ fn stopped() -> Error {
 
 impl Core {
     /// Whether closing and schedules of this channel wait for its platform's catch-up.
-    pub(crate) async fn held_back(&self, conn: &mut Conn, channel: ChannelRowId) -> Result<bool, Error> {
+    pub(crate) async fn held_back(
+        &self,
+        conn: &mut Conn,
+        channel: ChannelRowId,
+    ) -> Result<bool, Error> {
         if self.catchup.lock().is_empty() {
             return Ok(false);
         }
@@ -274,7 +278,9 @@ impl Core {
             let present: HashSet<&str> = messages.iter().map(|m| m.message.as_str()).collect();
             for message in &snapshot.known_answers {
                 if !present.contains(message.as_str())
-                    && store::answer_by_message(conn, &platform, message).await?.is_some()
+                    && store::answer_by_message(conn, &platform, message)
+                        .await?
+                        .is_some()
                 {
                     self.withdraw(conn, &snapshot.channel, message).await?;
                     withdrawn += 1;
@@ -283,7 +289,9 @@ impl Core {
         }
         let mut votes = 0;
         for m in &messages {
-            votes += self.reconcile_votes(conn, &snapshot.channel, m, now).await?;
+            votes += self
+                .reconcile_votes(conn, &snapshot.channel, m, now)
+                .await?;
         }
         info!(post = %post.id, read = messages.len(), new, edited, withdrawn, votes, complete = snapshot.complete, "thread caught up");
         Ok(out)
@@ -316,8 +324,10 @@ impl Core {
                 }
             }
         }
-        let stored: BTreeSet<(String, String)> =
-            store::votes_on(conn, answer.id).await?.into_iter().collect();
+        let stored: BTreeSet<(String, String)> = store::votes_on(conn, answer.id)
+            .await?
+            .into_iter()
+            .collect();
         let mut changed = 0;
         let ctx = |actor: Actor| Ctx {
             channel: channel.clone(),
@@ -327,7 +337,8 @@ impl Core {
         };
         for (actor, emoji) in actors {
             if !stored.contains(&(actor.id.clone(), emoji.clone())) {
-                self.vote(conn, &ctx(actor), &m.message, &emoji, true).await?;
+                self.vote(conn, &ctx(actor), &m.message, &emoji, true)
+                    .await?;
                 changed += 1;
             }
         }
@@ -338,7 +349,8 @@ impl Core {
                 is_bot: false,
                 can_manage: false,
             };
-            self.vote(conn, &ctx(actor), &m.message, emoji, false).await?;
+            self.vote(conn, &ctx(actor), &m.message, emoji, false)
+                .await?;
             changed += 1;
         }
         Ok(changed)

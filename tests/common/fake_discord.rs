@@ -35,6 +35,9 @@ pub struct Call {
     pub body: Value,
 }
 
+/// A message's reactions: (emoji, users in reaction order).
+type Reactions<U> = Vec<(String, Vec<U>)>;
+
 #[derive(Default)]
 struct Inner {
     calls: Mutex<Vec<Call>>,
@@ -47,7 +50,7 @@ struct Inner {
     /// What the channels hold (for the history routes): channel → message id → message.
     history: Mutex<BTreeMap<u64, BTreeMap<u64, Value>>>,
     /// Reactions: message id → (emoji, users in reaction order).
-    reactions: Mutex<HashMap<u64, Vec<(String, Vec<Value>)>>>,
+    reactions: Mutex<HashMap<u64, Reactions<Value>>>,
     /// Thread creations still to refuse (403), to stop a post between its two steps.
     refuse_threads: AtomicU64,
 }
@@ -450,7 +453,9 @@ fn percent_decode(s: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        let hex = s.get(i + 1..i + 3).and_then(|h| u8::from_str_radix(h, 16).ok());
+        let hex = s
+            .get(i + 1..i + 3)
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
         if let (b'%', Some(b)) = (bytes[i], hex) {
             out.push(b);
             i += 3;
@@ -463,7 +468,12 @@ fn percent_decode(s: &str) -> String {
 }
 
 /// The history routes and the thread-refusal switch; `None` for every other route.
-fn history_route(inner: &Inner, method: &str, parts: &[&str], query: Option<&str>) -> Option<Response> {
+fn history_route(
+    inner: &Inner,
+    method: &str,
+    parts: &[&str],
+    query: Option<&str>,
+) -> Option<Response> {
     let q = query_pairs(query);
     let after: u64 = q.get("after").and_then(|a| a.parse().ok()).unwrap_or(0);
     let limit: usize = q.get("limit").and_then(|l| l.parse().ok()).unwrap_or(50);
@@ -472,7 +482,13 @@ fn history_route(inner: &Inner, method: &str, parts: &[&str], query: Option<&str
             if inner.refuse_threads.load(Ordering::SeqCst) > 0 =>
         {
             inner.refuse_threads.fetch_sub(1, Ordering::SeqCst);
-            Some((StatusCode::FORBIDDEN, Json(json!({"message": "Missing Permissions", "code": 50013}))).into_response())
+            Some(
+                (
+                    StatusCode::FORBIDDEN,
+                    Json(json!({"message": "Missing Permissions", "code": 50013})),
+                )
+                    .into_response(),
+            )
         }
         ("GET", ["channels", channel, "messages"]) => {
             let channel: u64 = channel.parse().unwrap_or(0);
@@ -480,11 +496,17 @@ fn history_route(inner: &Inner, method: &str, parts: &[&str], query: Option<&str
             let reactions = inner.reactions.lock().unwrap();
             let mut page: Vec<Value> = history
                 .get(&channel)
-                .map(|c| c.range(after + 1..).take(limit).map(|(_, m)| m.clone()).collect())
+                .map(|c| {
+                    c.range(after + 1..)
+                        .take(limit)
+                        .map(|(_, m)| m.clone())
+                        .collect()
+                })
                 .unwrap_or_default();
             for m in &mut page {
                 let list = reactions.get(&id_of(&m["id"])).cloned().unwrap_or_default();
-                m["reactions"] = json!(list.iter().map(|(emoji, users)| json!({
+                m["reactions"] =
+                    json!(list.iter().map(|(emoji, users)| json!({
                     "count": users.len(), "count_details": {"burst": 0, "normal": users.len()},
                     "me": users.iter().any(|u| id_of(&u["id"]) == BOT), "me_burst": false,
                     "burst_colors": [], "emoji": {"id": null, "name": emoji}

@@ -33,6 +33,9 @@ pub struct Call {
     pub params: Value,
 }
 
+/// A message's reactions: (emoji, users in reaction order).
+type Reactions<U> = Vec<(String, Vec<U>)>;
+
 #[derive(Default)]
 struct Inner {
     calls: Mutex<Vec<Call>>,
@@ -46,7 +49,7 @@ struct Inner {
     /// What the threads hold (for `conversations.replies`): channel → ts → message.
     history: Mutex<BTreeMap<String, BTreeMap<String, Value>>>,
     /// Reactions: `CHANNEL:TS` → (name, users in reaction order).
-    reactions: Mutex<HashMap<String, Vec<(String, Vec<String>)>>>,
+    reactions: Mutex<HashMap<String, Reactions<String>>>,
     /// Calls to answer with HTTP 429 (`Retry-After: 0`) before serving: method → how many.
     rate_limited: Mutex<HashMap<String, u64>>,
 }
@@ -324,7 +327,8 @@ impl FakeSlack {
             .and_then(|c| c.get_mut(ts))
             .expect("no such message");
         m["text"] = json!(text);
-        m["edited"] = json!({"user": m["user"].clone(), "ts": format!("{}.000000", at.timestamp())});
+        m["edited"] =
+            json!({"user": m["user"].clone(), "ts": format!("{}.000000", at.timestamp())});
     }
 
     /// Deletes a stored message, without an event.
@@ -385,7 +389,11 @@ fn remember(inner: &Inner, event: &Value) {
             if let Some(c) = inner.history.lock().unwrap().get_mut(&channel) {
                 c.remove(ts);
             }
-            inner.reactions.lock().unwrap().remove(&format!("{channel}:{ts}"));
+            inner
+                .reactions
+                .lock()
+                .unwrap()
+                .remove(&format!("{channel}:{ts}"));
         }
         (Some(kind @ ("reaction_added" | "reaction_removed")), _) => {
             let item = &event["item"];
@@ -472,8 +480,10 @@ fn history_api(inner: &Inner, method: &str, params: &Value) -> Option<Response> 
                 String::new()
             };
             Some(
-                Json(json!({"ok": true, "messages": page, "has_more": !next.is_empty(),
-                            "response_metadata": {"next_cursor": next}}))
+                Json(
+                    json!({"ok": true, "messages": page, "has_more": !next.is_empty(),
+                            "response_metadata": {"next_cursor": next}}),
+                )
                 .into_response(),
             )
         }
@@ -482,7 +492,10 @@ fn history_api(inner: &Inner, method: &str, params: &Value) -> Option<Response> 
             let history = inner.history.lock().unwrap();
             let mut m = history.get(&channel)?.get(&ts)?.clone();
             m["reactions"] = reactions_of(inner, &format!("{channel}:{ts}"), usize::MAX);
-            Some(Json(json!({"ok": true, "type": "message", "channel": channel, "message": m})).into_response())
+            Some(
+                Json(json!({"ok": true, "type": "message", "channel": channel, "message": m}))
+                    .into_response(),
+            )
         }
         _ => None,
     }

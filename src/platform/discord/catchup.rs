@@ -9,7 +9,9 @@ use chrono::{DateTime, Utc};
 use poise::serenity_prelude::{GetMessages, Message, MessageType, Timestamp, User};
 
 use super::*;
-use crate::engine::catchup::{OpenThread, SeenMessage, SeenVoters, ThreadSnapshot, MAX_MESSAGES_PER_POST};
+use crate::engine::catchup::{
+    OpenThread, SeenMessage, SeenVoters, ThreadSnapshot, MAX_MESSAGES_PER_POST,
+};
 
 /// Messages (and reaction users) per page: Discord's maximum for both routes.
 const PAGE: u8 = 100;
@@ -21,7 +23,10 @@ fn time_of(t: &Timestamp) -> DateTime<Utc> {
 fn actor_of(user: &User, bot: UserId) -> Actor {
     Actor {
         id: user.id.to_string(),
-        name: user.global_name.clone().unwrap_or_else(|| user.name.clone()),
+        name: user
+            .global_name
+            .clone()
+            .unwrap_or_else(|| user.name.clone()),
         is_bot: user.bot || user.id == bot,
         can_manage: false,
     }
@@ -79,7 +84,11 @@ async fn read_thread(
         }
         if read.len() >= MAX_MESSAGES_PER_POST {
             complete = false;
-            warn!(thread, read = read.len(), "catch-up read limit reached; older answers are kept as they are");
+            warn!(
+                thread,
+                read = read.len(),
+                "catch-up read limit reached; older answers are kept as they are"
+            );
             break;
         }
     }
@@ -123,7 +132,7 @@ async fn voters(
     let mut seen = Vec::new();
     for r in &m.reactions {
         let emoji = emoji_name(&r.reaction_type);
-        if !engine.vote_emoji().iter().any(|v| *v == emoji) {
+        if !engine.vote_emoji().contains(&emoji) {
             continue;
         }
         let mut voters = Vec::new();

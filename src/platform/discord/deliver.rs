@@ -48,14 +48,20 @@ pub(super) async fn deliver_one(http: &Http, engine: &Engine, action: Outbound) 
                     ));
                     // Each step is recorded before the next: a question posted before the
                     // process stopped gets its thread now instead of a second message.
-                    let posted = engine.posted_message(card.post).await?.as_deref().and_then(parse_id);
+                    let posted = engine
+                        .posted_message(card.post)
+                        .await?
+                        .as_deref()
+                        .and_then(parse_id);
                     let message_id = match posted {
                         Some(id) => MessageId::new(id),
                         None => {
                             let message = ChannelId::new(channel)
                                 .send_message(http, CreateMessage::new().embed(embed))
                                 .await?;
-                            engine.record_post_message(card.post, &message.id.to_string()).await?;
+                            engine
+                                .record_post_message(card.post, &message.id.to_string())
+                                .await?;
                             message.id
                         }
                     };

@@ -12,8 +12,10 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use super::*;
+use crate::engine::catchup::{
+    OpenThread, SeenMessage, SeenVoters, ThreadSnapshot, MAX_MESSAGES_PER_POST,
+};
 use slack_morphism::errors::SlackClientError;
-use crate::engine::catchup::{OpenThread, SeenMessage, SeenVoters, ThreadSnapshot, MAX_MESSAGES_PER_POST};
 
 /// Messages per `conversations.replies` page (Slack recommends no more than 200).
 const PAGE: u16 = 200;
@@ -53,7 +55,12 @@ where
                     .retry_after
                     .unwrap_or(DEFAULT_RETRY_AFTER)
                     .min(MAX_RETRY_AFTER);
-                warn!(call = what, ?wait, retries, "rate limited by Slack; waiting");
+                warn!(
+                    call = what,
+                    ?wait,
+                    retries,
+                    "rate limited by Slack; waiting"
+                );
                 tokio::time::sleep(wait).await;
             }
             other => return other,
@@ -129,7 +136,11 @@ async fn read_thread(
         }
         if read.len() >= MAX_MESSAGES_PER_POST {
             complete = false;
-            warn!(thread, read = read.len(), "catch-up read limit reached; older answers are kept as they are");
+            warn!(
+                thread,
+                read = read.len(),
+                "catch-up read limit reached; older answers are kept as they are"
+            );
             break;
         }
     }
@@ -155,7 +166,14 @@ async fn read_thread(
         let votes = if is_bot {
             None
         } else {
-            voters(client, state, channel_id, &ts, m.content.reactions.as_deref()).await
+            voters(
+                client,
+                state,
+                channel_id,
+                &ts,
+                m.content.reactions.as_deref(),
+            )
+            .await
         };
         messages.push(SeenMessage {
             message: join_id(channel_id, &ts),
@@ -189,11 +207,9 @@ async fn voters(
     ts: &str,
     listed: Option<&[SlackReaction]>,
 ) -> Option<Vec<SeenVoters>> {
-    let is_vote = |r: &SlackReaction| state.engine.vote_emoji().iter().any(|v| *v == r.name.0);
+    let is_vote = |r: &SlackReaction| state.engine.vote_emoji().contains(&r.name.0);
     let listed = listed.unwrap_or_default();
-    let truncated = listed
-        .iter()
-        .any(|r| is_vote(r) && r.users.len() < r.count);
+    let truncated = listed.iter().any(|r| is_vote(r) && r.users.len() < r.count);
     let full;
     let reactions: &[SlackReaction] = if truncated {
         let session = client.open_session(&state.token);
