@@ -554,3 +554,153 @@ async fn slack_catches_up_after_downtime_exactly_once() {
     assert_eq!(slack_effects(&fake), seen, "nothing sent again");
     bot.slack.shutdown().await;
 }
+
+// ---- The engine alone: deterministic ordering and bounds -------------------------------------
+
+mod engine_only {
+    use super::*;
+    use interview_bot::engine::catchup::{SeenMessage, SeenVoters, ThreadSnapshot};
+    use interview_bot::engine::{command, Actor, ChannelRef, Inbound, Outbound};
+
+    fn member(id: &str) -> Actor {
+        Actor {
+            id: id.into(),
+            name: id.trim_start_matches('u').into(),
+            is_bot: false,
+            can_manage: false,
+        }
+    }
+
+    fn seen(message: &str, who: &str, text: &str, at: DateTime<Utc>) -> SeenMessage {
+        SeenMessage {
+            message: message.into(),
+            author: member(who),
+            text: text.into(),
+            at,
+            edited_at: None,
+            votes: Some(Vec::new()),
+        }
+    }
+
+    /// An engine with one posted question on "discord" (message `m1`, thread `t1`); returns the
+    /// engine, the clock, the reference answer and when the post closes.
+    async fn posted(url: &str) -> (Engine, Arc<ManualClock>, String, DateTime<Utc>) {
+        let clock = Arc::new(ManualClock::new(t0()));
+        let pool = store::open(url).await.unwrap();
+        let engine = Engine::new(pool, common::bank(), common::config(), clock.clone());
+        let out = engine
+            .handle(Inbound::Command {
+                id: "i1".into(),
+                channel: ChannelRef::new("discord", "c1"),
+                thread: None,
+                actor: member("ucarol"),
+                command: command::parse("/ask gil senior").unwrap(),
+            })
+            .await
+            .unwrap();
+        let Some(Outbound::PostQuestion { card, .. }) = out.first() else {
+            panic!("no question: {out:?}");
+        };
+        engine.attach(card.post, "m1", "t1").await.unwrap();
+        let reference = engine
+            .bank()
+            .question(&card.question_id)
+            .unwrap()
+            .reference_answer
+            .clone();
+        (engine, clock, reference, card.closes_at)
+    }
+
+    fn snapshot(messages: Vec<SeenMessage>, complete: bool, known: &[&str]) -> ThreadSnapshot {
+        ThreadSnapshot {
+            channel: ChannelRef::new("discord", "c1"),
+            thread: "t1".into(),
+            messages,
+            complete,
+            known_answers: known.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    fn reveal_of(out: &[Outbound]) -> Option<&str> {
+        out.iter().find_map(|o| match o {
+            Outbound::ThreadReply { text, .. } if text.contains("is closed.") => {
+                Some(text.as_str())
+            }
+            _ => None,
+        })
+    }
+
+    #[tokio::test]
+    async fn a_held_platform_closes_only_after_its_catch_up_with_on_time_answers() {
+        let (_dir, url) = common::temp_db();
+        let (engine, clock, reference, closes_at) = posted(&url).await;
+        engine.hold_for_catch_up("discord");
+        clock.set(closes_at + Duration::hours(5));
+        let early = engine.tick().await.unwrap();
+        assert!(reveal_of(&early).is_none(), "held back: {early:?}");
+        let written = closes_at - Duration::minutes(1);
+        let mut alice = seen("m2", "ualice", &reference, written);
+        alice.votes = Some(vec![SeenVoters {
+            emoji: "👍".into(),
+            voters: vec![member("ubob"), member("ualice")],
+        }]);
+        let out = engine
+            .catch_up(snapshot(vec![alice], true, &[]))
+            .await
+            .unwrap();
+        assert!(
+            out.iter()
+                .any(|o| matches!(o, Outbound::React { emoji, .. } if emoji == "✅")),
+            "acknowledged on time: {out:?}"
+        );
+        engine.caught_up("discord");
+        let due = engine.tick().await.unwrap();
+        let reveal = reveal_of(&due).expect("revealed after the catch-up");
+        assert!(
+            reveal.contains("alice") && reveal.contains("1 vote"),
+            "{reveal}"
+        );
+        assert!(reveal_of(&engine.tick().await.unwrap()).is_none(), "once");
+        let (late, at): (bool, i64) = sqlx::query_as("SELECT late, answered_at FROM answers")
+            .fetch_one(engine.pool())
+            .await
+            .unwrap();
+        assert_eq!((late, at), (false, written.timestamp_millis()));
+    }
+
+    #[tokio::test]
+    async fn only_complete_listings_withdraw_and_only_answers_listed_before_the_read() {
+        let (_dir, url) = common::temp_db();
+        let (engine, clock, reference, _) = posted(&url).await;
+        clock.set(t0() + Duration::hours(1));
+        let text = |m: &str, who: &str| seen(m, who, &reference, t0());
+        engine
+            .catch_up(snapshot(
+                vec![text("m2", "ualice"), text("m3", "ubob")],
+                true,
+                &[],
+            ))
+            .await
+            .unwrap();
+        let count = || async {
+            let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM answers")
+                .fetch_one(engine.pool())
+                .await
+                .unwrap();
+            n
+        };
+        assert_eq!(count().await, 2);
+        // Both missing, but the listing stopped at the read limit: nothing is withdrawn.
+        engine
+            .catch_up(snapshot(Vec::new(), false, &["m2", "m3"]))
+            .await
+            .unwrap();
+        assert_eq!(count().await, 2, "an incomplete listing withdraws nothing");
+        // m3 arrived after the listing of answers was taken: it is not taken for deleted.
+        engine
+            .catch_up(snapshot(Vec::new(), true, &["m2"]))
+            .await
+            .unwrap();
+        assert_eq!(count().await, 1, "m2 withdrawn, m3 kept");
+    }
+}
