@@ -40,6 +40,9 @@ impl Core {
         let Some(q) = self.bank.question(&post.question_id) else {
             return Ok(Vec::new());
         };
+        // Remembered as handled, so that a catch-up after downtime never applies it again
+        // (even once it is no longer the member's answer).
+        store::mark_event(conn, platform, &store::message_event_id(message), ctx.now).await?;
         let late = !post.is_open(ctx.now);
         if let Some(existing) = &existing {
             if existing.message_id == message {

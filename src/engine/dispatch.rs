@@ -23,6 +23,7 @@ use tracing::{error, info_span, warn, Instrument};
 
 use crate::bank::Bank;
 use crate::engine::event::{Actor, ChannelRef, Inbound, Outbound};
+use crate::engine::triage::{Known, Triage};
 use crate::engine::{Command, EngineConfig, Error, Qotd};
 use crate::schedule::Clock;
 use crate::store::{self, Conn, MemberId, Pool, PostId, StoreError};
@@ -61,55 +62,9 @@ pub(crate) struct Core {
     members: Mutex<HashMap<(String, String), (MemberId, String)>>,
     /// What the triage has learnt from the store that can never become false again, so that
     /// later events skip the read (see [`Known`]).
-    known: Mutex<Known>,
-}
-
-/// Facts the triage read from the store that stay true for good: a question's thread belongs to
-/// its post (posts are never deleted and never change thread), and a channel where the bot has
-/// posted stays one (channel rows are never deleted). Only such positive facts are kept, so
-/// the cache can only skip a read whose answer is already known; an unknown thread or channel
-/// is always looked up. A busy channel's answers and votes then cost no read before the writer.
-#[derive(Default)]
-struct Known {
-    /// (platform, thread id) → the id of the question whose thread it is.
-    threads: HashMap<(String, String), String>,
-    /// (platform, channel id) of channels the bot has posted in, or question threads.
-    channels: std::collections::HashSet<(String, String)>,
-}
-
-/// Entries [`Known`] keeps at most in each of its two maps (a few MB); past it, that map starts
-/// again empty.
-const KNOWN_MAX: usize = 100_000;
-
-impl Known {
-    fn thread(&self, platform: &str, thread: &str) -> Option<String> {
-        self.threads
-            .get(&(platform.to_string(), thread.to_string()))
-            .cloned()
-    }
-
-    fn add_thread(&mut self, platform: &str, thread: &str, question: &str) {
-        if self.threads.len() >= KNOWN_MAX {
-            self.threads.clear();
-        }
-        self.threads.insert(
-            (platform.to_string(), thread.to_string()),
-            question.to_string(),
-        );
-    }
-
-    fn channel(&self, platform: &str, channel: &str) -> bool {
-        let key = (platform.to_string(), channel.to_string());
-        self.channels.contains(&key) || self.threads.contains_key(&key)
-    }
-
-    fn add_channel(&mut self, platform: &str, channel: &str) {
-        if self.channels.len() >= KNOWN_MAX {
-            self.channels.clear();
-        }
-        self.channels
-            .insert((platform.to_string(), channel.to_string()));
-    }
+    pub(crate) known: Mutex<Known>,
+    /// Catch-up state: platforms whose closes wait for their catch-up, and the passes done.
+    pub(crate) catchup: super::catchup::Holds,
 }
 
 /// Members the writer remembers at most (a few MB); past it, the cache starts again empty.
@@ -138,17 +93,19 @@ impl Ctx {
 }
 
 /// Where the writer sends an event's outcome.
-type Reply = oneshot::Sender<Result<Vec<Outbound>, Error>>;
+pub(crate) type Reply = oneshot::Sender<Result<Vec<Outbound>, Error>>;
 
 /// A job for the writer task.
-enum Job {
+pub(crate) enum Job {
     Event(Box<Queued>, Reply),
     Tick(Reply),
+    /// A thread read back after a (re)connect (`catchup.rs`), applied on its own.
+    CatchUp(Box<super::catchup::ThreadSnapshot>, Reply),
 }
 
 /// An event waiting for the writer, with what could be worked out before it.
 #[derive(Clone)]
-struct Queued {
+pub(crate) struct Queued {
     event: Inbound,
     /// The checker's report on a message in a question's thread, made by the submitting task:
     /// scoring is pure, so it runs beside the writer instead of inside its transaction.
@@ -176,19 +133,11 @@ impl Scored {
     }
 }
 
-/// What [`Core::triage`] decides for a write event.
-enum Triage {
-    /// Chatter: drop it.
-    Drop,
-    /// Queue it for the writer.
-    Apply(Option<Scored>),
-}
-
 /// The engine. One per process; share it behind an `Arc`. Create it inside a Tokio runtime (it
 /// starts its writer task); the task ends when the engine is dropped.
 pub struct Engine {
-    core: Arc<Core>,
-    queue: mpsc::Sender<Job>,
+    pub(crate) core: Arc<Core>,
+    pub(crate) queue: mpsc::Sender<Job>,
     /// How many posts the platforms have attached (posted) so far.
     attached: watch::Sender<u64>,
 }
@@ -262,6 +211,7 @@ impl Engine {
             handled: watch::channel(0).0,
             members: Mutex::new(HashMap::new()),
             known: Mutex::new(Known::default()),
+            catchup: Default::default(),
         });
         let (queue, jobs) = mpsc::channel(QUEUE_CAPACITY);
         tokio::spawn(writer(core.clone(), jobs));
@@ -425,16 +375,15 @@ fn is_read(event: &Inbound) -> bool {
 async fn writer(core: Arc<Core>, mut jobs: mpsc::Receiver<Job>) {
     let mut batch = Vec::new();
     while let Some(job) = jobs.recv().await {
-        let mut tick = None;
+        let mut solo = None;
         match job {
-            Job::Tick(reply) => tick = Some(reply),
             Job::Event(event, reply) => {
                 batch.push((event, reply));
                 while batch.len() < BATCH_MAX {
                     match jobs.try_recv() {
                         Ok(Job::Event(event, reply)) => batch.push((event, reply)),
-                        Ok(Job::Tick(reply)) => {
-                            tick = Some(reply);
+                        Ok(other) => {
+                            solo = Some(other);
                             break;
                         }
                         Err(_) => break,
@@ -442,105 +391,21 @@ async fn writer(core: Arc<Core>, mut jobs: mpsc::Receiver<Job>) {
                 }
                 core.apply_batch(std::mem::take(&mut batch)).await;
             }
+            other => solo = Some(other),
         }
-        if let Some(reply) = tick {
-            let _ = reply.send(core.tick().await);
+        match solo {
+            Some(Job::Tick(reply)) => {
+                let _ = reply.send(core.tick().await);
+            }
+            Some(Job::CatchUp(snapshot, reply)) => {
+                let _ = reply.send(core.apply_catch_up(*snapshot).await);
+            }
+            Some(Job::Event(..)) | None => {}
         }
     }
 }
 
 impl Core {
-    /// Sorts a write event. Chatter is dropped before it costs a write transaction: a bot's
-    /// message or reaction, a reaction that is not a vote, a message in a thread that is not a
-    /// question's, an edit, deletion or reaction in a channel where the bot never posted. This
-    /// is decided on facts that do not change while the event waits for the writer (a
-    /// question's thread exists before anyone can write in it), so dropping early never
-    /// reorders anything. A message in a question's thread is scored here, beside the writer.
-    async fn triage(&self, event: &Inbound) -> Result<Triage, Error> {
-        if event.actor().is_some_and(|a| a.is_bot) {
-            return Ok(Triage::Drop);
-        }
-        if let Inbound::Message {
-            channel,
-            thread,
-            text,
-            ..
-        } = event
-        {
-            let Some(question) = self.thread_question(&channel.platform, thread).await? else {
-                return Ok(Triage::Drop);
-            };
-            return Ok(Triage::Apply(
-                self.bank.question(&question).map(|q| Scored::new(q, text)),
-            ));
-        }
-        let drop = match event {
-            Inbound::Command { .. } | Inbound::Message { .. } => false,
-            // An edit may name the edited message's own id as its thread (Slack's
-            // `message_changed` does): it is chatter only outside every question channel.
-            Inbound::MessageEdited {
-                channel, thread, ..
-            } => {
-                self.thread_question(&channel.platform, thread)
-                    .await?
-                    .is_none()
-                    && !self.knows_channel(channel).await?
-            }
-            Inbound::ReactionAdded { emoji, channel, .. }
-            | Inbound::ReactionRemoved { emoji, channel, .. } => {
-                !self.config.vote_emoji.iter().any(|e| e == emoji)
-                    || !self.knows_channel(channel).await?
-            }
-            Inbound::MessageDeleted { channel, .. } => !self.knows_channel(channel).await?,
-        };
-        Ok(if drop {
-            Triage::Drop
-        } else {
-            Triage::Apply(None)
-        })
-    }
-
-    /// The id of the question whose thread `thread` is, from [`Known`] or else the read pool
-    /// (index `posts_by_thread`).
-    async fn thread_question(&self, platform: &str, thread: &str) -> Result<Option<String>, Error> {
-        if let Some(q) = self.lock_known().thread(platform, thread) {
-            return Ok(Some(q));
-        }
-        let mut conn = self.read.acquire().await?;
-        let post = store::post_by_thread(&mut conn, platform, thread).await?;
-        Ok(post.map(|post| {
-            self.lock_known()
-                .add_thread(platform, thread, &post.question_id);
-            post.question_id
-        }))
-    }
-
-    /// Whether the bot has posted in this channel, or it is a question's thread (Discord
-    /// reports thread messages under the thread's id): [`Known`], or else the read pool.
-    async fn knows_channel(&self, channel: &ChannelRef) -> Result<bool, Error> {
-        if self.lock_known().channel(&channel.platform, &channel.id) {
-            return Ok(true);
-        }
-        let mut conn = self.read.acquire().await?;
-        let known = store::find_channel(&mut conn, &channel.platform, &channel.id)
-            .await?
-            .is_some();
-        drop(conn);
-        if known {
-            self.lock_known()
-                .add_channel(&channel.platform, &channel.id);
-            return Ok(true);
-        }
-        Ok(self
-            .thread_question(&channel.platform, &channel.id)
-            .await?
-            .is_some())
-    }
-
-    fn lock_known(&self) -> std::sync::MutexGuard<'_, Known> {
-        self.known.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
     /// Applies a batch of write events in one transaction, in order, and answers each. If any
     /// fails (internally), the batch is rolled back and each event applied in a transaction of
     /// its own, so one failing event never takes the others with it.
@@ -725,7 +590,7 @@ impl Core {
         self.members.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn forget_members(&self) {
+    pub(crate) fn forget_members(&self) {
         self.lock_members().clear();
     }
 

@@ -7,11 +7,13 @@
 //! |---|---|
 //! | [`event`] | [`Inbound`] events, [`Outbound`] actions, [`ChannelRef`], [`Actor`], [`QuestionCard`] |
 //! | [`dispatch`] | [`Engine`] (the handle adapters hold), the one ordered write path (read pool, chatter filter, the writer task with group commit), the per-event context |
+//! | `triage` | the chatter filter before the writer: drops chatter, scores answers, remembers question threads and known channels |
 //! | [`config`] | [`EngineConfig`] and its defaults |
 //! | [`error`] | [`Error`]: [`UserError`] (shown to the member) or internal (logged) |
 //! | [`command`] | the typed [`Command`] and its parser |
 //! | `commands/` | one file per command group: `ask`, `qotd`, `board` (`/leaderboard`, `/stats`), `thread` (`/hint`, `/reveal`) |
 //! | `answers` | answers, edits, deletions, votes |
+//! | [`catchup`] | catch-up after downtime: a thread read back on (re)connect, reconciled |
 //! | `tick` | the scheduler tick: closing and revealing posts, scheduled questions, the weekly board |
 //! | `select` | which question a channel gets next |
 //! | [`points`] | the points formula, periods, standings, streaks |
@@ -24,6 +26,7 @@
 //! platform id, messages, edits, deletions and reactions by the state they lead to.
 
 mod answers;
+pub mod catchup;
 pub mod command;
 mod commands;
 pub mod config;
@@ -34,6 +37,7 @@ pub mod points;
 pub mod render;
 mod select;
 mod tick;
+mod triage;
 
 pub use command::{Command, Period, Qotd};
 pub use config::{EngineConfig, DEFAULT_CLOSE_AFTER_HOURS, DEFAULT_LEADERBOARD_CRON};

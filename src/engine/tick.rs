@@ -26,6 +26,11 @@ impl Core {
         let mut out = Vec::new();
         let mut tx = self.write.begin_with(BEGIN_WRITE).await?;
         for post in store::posts_to_close(&mut tx, now).await? {
+            // A post of a platform still catching up closes after its catch-up, so that its
+            // reveal includes what was written while the bot was down (`catchup.rs`).
+            if self.held_back(&mut tx, post.channel).await? {
+                continue;
+            }
             out.extend(self.close(&mut tx, &post, now).await?);
         }
         tx.commit().await?;
@@ -35,6 +40,9 @@ impl Core {
         };
         for s in due {
             let mut tx = self.write.begin_with(BEGIN_WRITE).await?;
+            if self.held_back(&mut tx, s.channel).await? {
+                continue; // runs (closing the previous post) once the platform caught up
+            }
             let spec = match CronSpec::parse(&s.cron, &s.time_zone) {
                 Ok(spec) => spec,
                 Err(e) => {

@@ -18,6 +18,9 @@ use tracing::{error, info, warn};
 
 use crate::engine::{command, Actor, ChannelRef, Engine, Inbound, Outbound};
 
+mod catchup;
+pub use catchup::{time_of_ts, RATE_LIMIT_RETRIES};
+
 /// The platform name stored for Slack channels and members.
 pub const PLATFORM: &str = "slack";
 
@@ -496,7 +499,10 @@ pub async fn start(
         config: config.clone(),
         names: Default::default(),
     };
+    // Posts close only after the first catch-up has read back what was written meanwhile.
+    engine.hold_for_catch_up(PLATFORM);
     let callbacks = SlackSocketModeListenerCallbacks::new()
+        .with_hello_events(catchup::on_hello)
         .with_command_events(on_command)
         .with_push_events(on_push_event);
     let environment = Arc::new(

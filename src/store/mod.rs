@@ -19,6 +19,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::SqlitePool;
 
 pub mod answers;
+pub mod catchup;
 pub mod channels;
 pub mod maintenance;
 pub mod posts;
@@ -27,6 +28,7 @@ pub mod schedules;
 pub mod types;
 
 pub use answers::*;
+pub use catchup::*;
 pub use channels::*;
 pub use maintenance::{backup, ping, prune_processed_events, BackupSummary};
 pub use posts::*;

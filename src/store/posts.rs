@@ -302,12 +302,13 @@ pub async fn open_posts_of_schedule(
     )
 }
 
-/// Posts created but never delivered to the platform (no message id): re-sent after a restart.
+/// Posts created but never delivered to the platform, or posted without their thread (the
+/// process stopped between the steps): delivered or completed after a restart.
 pub async fn undelivered_posts(conn: &mut SqliteConnection) -> Result<Vec<PostRow>> {
     posts!(
         many,
         conn,
-        "WHERE p.message_id IS NULL AND p.closed_at IS NULL ORDER BY p.id"
+        "WHERE (p.message_id IS NULL OR p.thread_id IS NULL) AND p.closed_at IS NULL ORDER BY p.id"
     )
 }
 

@@ -4,6 +4,7 @@
 //! API documentation (v10).
 #![allow(dead_code)]
 
+use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -15,6 +16,7 @@ use axum::http::{Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
 use axum::{Json, Router};
+use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 use tokio::sync::{mpsc, Notify};
 
@@ -33,6 +35,9 @@ pub struct Call {
     pub body: Value,
 }
 
+/// A message's reactions: (emoji, users in reaction order).
+type Reactions<U> = Vec<(String, Vec<U>)>;
+
 #[derive(Default)]
 struct Inner {
     calls: Mutex<Vec<Call>>,
@@ -42,6 +47,12 @@ struct Inner {
     seq: AtomicU64,
     next_id: AtomicU64,
     port: AtomicU64,
+    /// What the channels hold (for the history routes): channel → message id → message.
+    history: Mutex<BTreeMap<u64, BTreeMap<u64, Value>>>,
+    /// Reactions: message id → (emoji, users in reaction order).
+    reactions: Mutex<HashMap<u64, Reactions<Value>>>,
+    /// Thread creations still to refuse (403), to stop a post between its two steps.
+    refuse_threads: AtomicU64,
 }
 
 /// A running fake Discord.
@@ -112,6 +123,7 @@ impl FakeDiscord {
     /// Sends a dispatch event (`t`, `d`) over the gateway.
     pub fn dispatch(&self, t: &str, d: Value) {
         let s = self.inner.seq.fetch_add(1, Ordering::SeqCst) + 2;
+        remember(&self.inner, t, &d);
         let frame = json!({"op": 0, "t": t, "s": s, "d": d}).to_string();
         let tx = self.inner.gateway.lock().unwrap().clone();
         tx.expect("no gateway connection")
@@ -261,6 +273,10 @@ async fn rest(State(inner): State<Arc<Inner>>, method: Method, uri: Uri, body: B
     let port = inner.port.load(Ordering::SeqCst);
     let parts: Vec<&str> = path.trim_start_matches("/api/v10/").split('/').collect();
     let new_id = || inner.next_id.fetch_add(1, Ordering::SeqCst);
+    if let Some(response) = history_route(&inner, method.as_str(), &parts, uri.query()) {
+        record(&inner, method.as_str(), &path, body);
+        return response;
+    }
     let response = match (method.as_str(), parts.as_slice()) {
         ("GET", ["gateway"]) => Json(json!({"url": format!("ws://127.0.0.1:{port}/gateway")})).into_response(),
         ("GET", ["gateway", "bot"]) => Json(json!({"url": format!("ws://127.0.0.1:{port}/gateway"), "shards": 1,
@@ -295,4 +311,227 @@ async fn rest(State(inner): State<Arc<Inner>>, method: Method, uri: Uri, body: B
     };
     record(&inner, method.as_str(), &path, body);
     response
+}
+
+// ---- Message history, for catch-up after downtime -------------------------------------------
+//
+// The fake keeps what the channels hold: every message and reaction dispatched over the gateway,
+// and what a test writes "while the bot is down" (stored without a gateway event). The history
+// routes serve it as Discord does: `GET /channels/{c}/messages?after=&limit=` (the `limit`
+// messages right after `after`, newest first, each with its `reactions` summary) and
+// `GET /channels/{c}/messages/{m}/reactions/{emoji}?after=&limit=` (users by id).
+
+impl FakeDiscord {
+    /// Stores a message written in `channel` by `author` at `at`, without a gateway event (as
+    /// if the bot were down); returns it (dispatch it as `MESSAGE_CREATE` to deliver it live).
+    pub fn write(&self, channel: u64, author: Value, content: &str, at: DateTime<Utc>) -> Value {
+        let mut m = message(self.id(), channel, author, content);
+        m["timestamp"] = json!(rfc3339(at));
+        remember(&self.inner, "MESSAGE_CREATE", &m);
+        m
+    }
+
+    /// Edits a stored message at `at`, without a gateway event; returns the edited message.
+    pub fn edit(&self, channel: u64, id: u64, content: &str, at: DateTime<Utc>) -> Value {
+        let mut history = self.inner.history.lock().unwrap();
+        let m = history
+            .get_mut(&channel)
+            .and_then(|c| c.get_mut(&id))
+            .expect("no such message");
+        m["content"] = json!(content);
+        m["edited_timestamp"] = json!(rfc3339(at));
+        m.clone()
+    }
+
+    /// Deletes a stored message, without a gateway event.
+    pub fn delete(&self, channel: u64, id: u64) {
+        remember(
+            &self.inner,
+            "MESSAGE_DELETE",
+            &json!({"id": id.to_string(), "channel_id": channel.to_string()}),
+        );
+    }
+
+    /// Adds (`add`) or removes `user`'s reaction on a stored message, without a gateway event.
+    pub fn react(&self, message: u64, emoji: &str, user: Value, add: bool) {
+        set_reaction(&self.inner, message, emoji, user, add);
+    }
+
+    /// Refuses (403) the next `n` thread creations, as if the process stopped between posting a
+    /// question and opening its thread.
+    pub fn refuse_threads(&self, n: u64) {
+        self.inner.refuse_threads.store(n, Ordering::SeqCst);
+    }
+}
+
+fn rfc3339(at: DateTime<Utc>) -> String {
+    at.format("%Y-%m-%dT%H:%M:%S%.6f+00:00").to_string()
+}
+
+fn id_of(v: &Value) -> u64 {
+    v.as_str().and_then(|s| s.parse().ok()).unwrap_or(0)
+}
+
+/// Keeps the history in step with a gateway event.
+fn remember(inner: &Inner, t: &str, d: &Value) {
+    let channel = id_of(&d["channel_id"]);
+    match t {
+        "MESSAGE_CREATE" => {
+            let mut m = d.clone();
+            if let Some(o) = m.as_object_mut() {
+                o.remove("reactions");
+            }
+            inner
+                .history
+                .lock()
+                .unwrap()
+                .entry(channel)
+                .or_default()
+                .insert(id_of(&d["id"]), m);
+        }
+        "MESSAGE_UPDATE" => {
+            if let Some(m) = inner
+                .history
+                .lock()
+                .unwrap()
+                .get_mut(&channel)
+                .and_then(|c| c.get_mut(&id_of(&d["id"])))
+            {
+                m["content"] = d["content"].clone();
+                m["edited_timestamp"] = d["edited_timestamp"].clone();
+            }
+        }
+        "MESSAGE_DELETE" => {
+            let id = id_of(&d["id"]);
+            if let Some(c) = inner.history.lock().unwrap().get_mut(&channel) {
+                c.remove(&id);
+            }
+            inner.reactions.lock().unwrap().remove(&id);
+        }
+        "MESSAGE_REACTION_ADD" | "MESSAGE_REACTION_REMOVE" => {
+            let user_id = id_of(&d["user_id"]);
+            let who = if d["member"]["user"].is_object() {
+                d["member"]["user"].clone()
+            } else {
+                user(user_id, &user_id.to_string(), user_id == BOT)
+            };
+            let emoji = d["emoji"]["name"].as_str().unwrap_or_default();
+            let add = t == "MESSAGE_REACTION_ADD";
+            set_reaction(inner, id_of(&d["message_id"]), emoji, who, add);
+        }
+        _ => {}
+    }
+}
+
+fn set_reaction(inner: &Inner, message: u64, emoji: &str, who: Value, add: bool) {
+    let mut reactions = inner.reactions.lock().unwrap();
+    let list = reactions.entry(message).or_default();
+    if !list.iter().any(|(e, _)| e == emoji) {
+        list.push((emoji.to_string(), Vec::new()));
+    }
+    for (_, users) in list.iter_mut().filter(|(e, _)| e == emoji) {
+        users.retain(|u| u["id"] != who["id"]);
+        if add {
+            users.push(who.clone());
+        }
+    }
+    list.retain(|(_, users)| !users.is_empty());
+}
+
+fn query_pairs(query: Option<&str>) -> HashMap<String, String> {
+    query
+        .unwrap_or_default()
+        .split('&')
+        .filter_map(|p| p.split_once('='))
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+/// `%F0%9F%91%8D` → `👍`.
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = s
+            .get(i + 1..i + 3)
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        if let (b'%', Some(b)) = (bytes[i], hex) {
+            out.push(b);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The history routes and the thread-refusal switch; `None` for every other route.
+fn history_route(
+    inner: &Inner,
+    method: &str,
+    parts: &[&str],
+    query: Option<&str>,
+) -> Option<Response> {
+    let q = query_pairs(query);
+    let after: u64 = q.get("after").and_then(|a| a.parse().ok()).unwrap_or(0);
+    let limit: usize = q.get("limit").and_then(|l| l.parse().ok()).unwrap_or(50);
+    match (method, parts) {
+        ("POST", ["channels", _, "messages", _, "threads"])
+            if inner.refuse_threads.load(Ordering::SeqCst) > 0 =>
+        {
+            inner.refuse_threads.fetch_sub(1, Ordering::SeqCst);
+            Some(
+                (
+                    StatusCode::FORBIDDEN,
+                    Json(json!({"message": "Missing Permissions", "code": 50013})),
+                )
+                    .into_response(),
+            )
+        }
+        ("GET", ["channels", channel, "messages"]) => {
+            let channel: u64 = channel.parse().unwrap_or(0);
+            let history = inner.history.lock().unwrap();
+            let reactions = inner.reactions.lock().unwrap();
+            let mut page: Vec<Value> = history
+                .get(&channel)
+                .map(|c| {
+                    c.range(after + 1..)
+                        .take(limit)
+                        .map(|(_, m)| m.clone())
+                        .collect()
+                })
+                .unwrap_or_default();
+            for m in &mut page {
+                let list = reactions.get(&id_of(&m["id"])).cloned().unwrap_or_default();
+                m["reactions"] =
+                    json!(list.iter().map(|(emoji, users)| json!({
+                    "count": users.len(), "count_details": {"burst": 0, "normal": users.len()},
+                    "me": users.iter().any(|u| id_of(&u["id"]) == BOT), "me_burst": false,
+                    "burst_colors": [], "emoji": {"id": null, "name": emoji}
+                })).collect::<Vec<_>>());
+            }
+            page.reverse(); // Discord lists newest first
+            Some(Json(page).into_response())
+        }
+        ("GET", ["channels", _, "messages", message, "reactions", emoji]) => {
+            let emoji = percent_decode(emoji);
+            let message: u64 = message.parse().unwrap_or(0);
+            let reactions = inner.reactions.lock().unwrap();
+            let mut users: Vec<Value> = reactions
+                .get(&message)
+                .and_then(|l| l.iter().find(|(e, _)| *e == emoji))
+                .map(|(_, u)| u.clone())
+                .unwrap_or_default();
+            users.sort_by_key(|u| id_of(&u["id"]));
+            let page: Vec<Value> = users
+                .into_iter()
+                .filter(|u| id_of(&u["id"]) > after)
+                .take(limit)
+                .collect();
+            Some(Json(page).into_response())
+        }
+        _ => None,
+    }
 }

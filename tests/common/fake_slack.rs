@@ -4,7 +4,7 @@
 //! documentation.
 #![allow(dead_code)]
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -15,6 +15,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, post};
 use axum::{Json, Router};
+use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 use tokio::sync::{mpsc, Notify};
 
@@ -32,6 +33,9 @@ pub struct Call {
     pub params: Value,
 }
 
+/// A message's reactions: (emoji, users in reaction order).
+type Reactions<U> = Vec<(String, Vec<U>)>;
+
 #[derive(Default)]
 struct Inner {
     calls: Mutex<Vec<Call>>,
@@ -42,6 +46,12 @@ struct Inner {
     ts: AtomicU64,
     envelopes: AtomicU64,
     port: AtomicU64,
+    /// What the threads hold (for `conversations.replies`): channel → ts → message.
+    history: Mutex<BTreeMap<String, BTreeMap<String, Value>>>,
+    /// Reactions: `CHANNEL:TS` → (name, users in reaction order).
+    reactions: Mutex<HashMap<String, Reactions<String>>>,
+    /// Calls to answer with HTTP 429 (`Retry-After: 0`) before serving: method → how many.
+    rate_limited: Mutex<HashMap<String, u64>>,
 }
 
 /// A running fake Slack.
@@ -151,6 +161,7 @@ impl FakeSlack {
 
     /// An Events API envelope around `event`, with `event_id` (the same id on a retry).
     pub fn event(&self, event: Value, event_id: &str, retry: u32) -> String {
+        remember(&self.inner, &event);
         self.envelope(
             "events_api",
             json!({"token": "x", "team_id": "T1", "api_app_id": "A1", "event": event,
@@ -192,6 +203,10 @@ async fn api(
         };
         let map: HashMap<String, String> = url_pairs(&text);
         params = json!(map);
+    }
+    if let Some(response) = history_api(&inner, &method, &params) {
+        record(&inner, &method, params);
+        return response;
     }
     let port = inner.port.load(Ordering::SeqCst);
     let ts = || {
@@ -279,5 +294,209 @@ async fn run_socket(mut socket: WebSocket, inner: Arc<Inner>) {
                 }
             }
         }
+    }
+}
+
+// ---- Thread history, for catch-up after downtime --------------------------------------------
+//
+// The fake keeps what the threads hold: every message and reaction sent as an event, and what a
+// test writes "while the bot is down" (stored without an event). `conversations.replies`
+// serves a thread oldest first, `limit` a page with a `next_cursor`, each message with its
+// `reactions` listing at most one user per reaction (history responses may list fewer users than
+// the count; `reactions.get` with `full` lists them all).
+
+impl FakeSlack {
+    /// Stores a reply by `user` in the thread `thread_ts` at `at`, without an event (as if the
+    /// bot were down); returns its `ts`.
+    pub fn write(&self, thread_ts: &str, user: &str, text: &str, at: DateTime<Utc>) -> String {
+        let n = self.inner.ts.fetch_add(1, Ordering::SeqCst);
+        let ts = format!("{}.{:06}", at.timestamp(), n % 1_000_000);
+        remember(
+            &self.inner,
+            &json!({"type": "message", "channel": CHANNEL, "user": user, "text": text, "ts": ts,
+                    "thread_ts": thread_ts}),
+        );
+        ts
+    }
+
+    /// Edits a stored message at `at`, without an event.
+    pub fn edit(&self, ts: &str, text: &str, at: DateTime<Utc>) {
+        let mut history = self.inner.history.lock().unwrap();
+        let m = history
+            .get_mut(CHANNEL)
+            .and_then(|c| c.get_mut(ts))
+            .expect("no such message");
+        m["text"] = json!(text);
+        m["edited"] =
+            json!({"user": m["user"].clone(), "ts": format!("{}.000000", at.timestamp())});
+    }
+
+    /// Deletes a stored message, without an event.
+    pub fn delete(&self, ts: &str) {
+        remember(
+            &self.inner,
+            &json!({"type": "message", "subtype": "message_deleted", "channel": CHANNEL, "deleted_ts": ts}),
+        );
+    }
+
+    /// Adds (`add`) or removes `user`'s reaction `name` on a stored message, without an event.
+    pub fn react(&self, ts: &str, name: &str, user: &str, add: bool) {
+        set_reaction(&self.inner, &format!("{CHANNEL}:{ts}"), name, user, add);
+    }
+
+    /// Answers the next `n` calls of `method` with HTTP 429 and `Retry-After: 0`.
+    pub fn rate_limit(&self, method: &str, n: u64) {
+        self.inner
+            .rate_limited
+            .lock()
+            .unwrap()
+            .insert(method.to_string(), n);
+    }
+}
+
+/// Keeps the history in step with an event.
+fn remember(inner: &Inner, event: &Value) {
+    let channel = event["channel"].as_str().unwrap_or(CHANNEL).to_string();
+    match (event["type"].as_str(), event["subtype"].as_str()) {
+        (Some("message"), None) if event["thread_ts"].is_string() => {
+            let ts = event["ts"].as_str().unwrap_or_default().to_string();
+            let mut m = event.clone();
+            m["type"] = json!("message");
+            inner
+                .history
+                .lock()
+                .unwrap()
+                .entry(channel)
+                .or_default()
+                .insert(ts, m);
+        }
+        (Some("message"), Some("message_changed")) => {
+            let edited = &event["message"];
+            let ts = edited["ts"].as_str().unwrap_or_default();
+            if let Some(m) = inner
+                .history
+                .lock()
+                .unwrap()
+                .get_mut(&channel)
+                .and_then(|c| c.get_mut(ts))
+            {
+                m["text"] = edited["text"].clone();
+                m["edited"] = edited["edited"].clone();
+            }
+        }
+        (Some("message"), Some("message_deleted")) => {
+            let ts = event["deleted_ts"].as_str().unwrap_or_default();
+            if let Some(c) = inner.history.lock().unwrap().get_mut(&channel) {
+                c.remove(ts);
+            }
+            inner
+                .reactions
+                .lock()
+                .unwrap()
+                .remove(&format!("{channel}:{ts}"));
+        }
+        (Some(kind @ ("reaction_added" | "reaction_removed")), _) => {
+            let item = &event["item"];
+            let key = format!(
+                "{}:{}",
+                item["channel"].as_str().unwrap_or(CHANNEL),
+                item["ts"].as_str().unwrap_or_default()
+            );
+            let name = event["reaction"].as_str().unwrap_or_default();
+            let user = event["user"].as_str().unwrap_or_default();
+            set_reaction(inner, &key, name, user, kind == "reaction_added");
+        }
+        _ => {}
+    }
+}
+
+fn set_reaction(inner: &Inner, key: &str, name: &str, user: &str, add: bool) {
+    let mut reactions = inner.reactions.lock().unwrap();
+    let list = reactions.entry(key.to_string()).or_default();
+    if !list.iter().any(|(n, _)| n == name) {
+        list.push((name.to_string(), Vec::new()));
+    }
+    for (_, users) in list.iter_mut().filter(|(n, _)| n == name) {
+        users.retain(|u| u != user);
+        if add {
+            users.push(user.to_string());
+        }
+    }
+    list.retain(|(_, users)| !users.is_empty());
+}
+
+fn reactions_of(inner: &Inner, key: &str, users_listed: usize) -> Value {
+    let reactions = inner.reactions.lock().unwrap();
+    let list = reactions.get(key).cloned().unwrap_or_default();
+    json!(list
+        .iter()
+        .map(|(name, users)| json!({"name": name, "count": users.len(),
+            "users": users.iter().take(users_listed).collect::<Vec<_>>()}))
+        .collect::<Vec<_>>())
+}
+
+/// `conversations.replies`, `reactions.get` and the 429 switch; `None` for other methods.
+fn history_api(inner: &Inner, method: &str, params: &Value) -> Option<Response> {
+    if let Some(n) = inner.rate_limited.lock().unwrap().get_mut(method) {
+        if *n > 0 {
+            *n -= 1;
+            return Some(
+                (
+                    axum::http::StatusCode::TOO_MANY_REQUESTS,
+                    [("retry-after", "0")],
+                    Json(json!({"ok": false, "error": "ratelimited"})),
+                )
+                    .into_response(),
+            );
+        }
+    }
+    let text = |k: &str| params[k].as_str().unwrap_or_default().to_string();
+    match method {
+        "conversations.replies" => {
+            let (channel, thread_ts, oldest) = (text("channel"), text("ts"), text("oldest"));
+            let limit: usize = text("limit").parse().unwrap_or(1000);
+            let start: usize = text("cursor").parse().unwrap_or(0);
+            let history = inner.history.lock().unwrap();
+            let all: Vec<Value> = history
+                .get(&channel)
+                .map(|c| {
+                    c.iter()
+                        .filter(|(ts, m)| m["thread_ts"] == thread_ts.as_str() && **ts >= oldest)
+                        .map(|(_, m)| m.clone())
+                        .collect()
+                })
+                .unwrap_or_default();
+            let mut page: Vec<Value> = all.iter().skip(start).take(limit).cloned().collect();
+            for m in &mut page {
+                let key = format!("{channel}:{}", m["ts"].as_str().unwrap_or_default());
+                let r = reactions_of(inner, &key, 1);
+                if r.as_array().is_some_and(|a| !a.is_empty()) {
+                    m["reactions"] = r;
+                }
+            }
+            let next = if start + limit < all.len() {
+                (start + limit).to_string()
+            } else {
+                String::new()
+            };
+            Some(
+                Json(
+                    json!({"ok": true, "messages": page, "has_more": !next.is_empty(),
+                            "response_metadata": {"next_cursor": next}}),
+                )
+                .into_response(),
+            )
+        }
+        "reactions.get" => {
+            let (channel, ts) = (text("channel"), text("timestamp"));
+            let history = inner.history.lock().unwrap();
+            let mut m = history.get(&channel)?.get(&ts)?.clone();
+            m["reactions"] = reactions_of(inner, &format!("{channel}:{ts}"), usize::MAX);
+            Some(
+                Json(json!({"ok": true, "type": "message", "channel": channel, "message": m}))
+                    .into_response(),
+            )
+        }
+        _ => None,
     }
 }

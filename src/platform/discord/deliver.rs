@@ -46,19 +46,35 @@ pub(super) async fn deliver_one(http: &Http, engine: &Engine, action: Outbound) 
                     .footer(serenity::CreateEmbedFooter::new(
                         "Answer in the thread: explain how and why, not only what. /hint if stuck.",
                     ));
-                    let message = ChannelId::new(channel)
-                        .send_message(http, CreateMessage::new().embed(embed))
-                        .await?;
+                    // Each step is recorded before the next: a question posted before the
+                    // process stopped gets its thread now instead of a second message.
+                    let posted = engine
+                        .posted_message(card.post)
+                        .await?
+                        .as_deref()
+                        .and_then(parse_id);
+                    let message_id = match posted {
+                        Some(id) => MessageId::new(id),
+                        None => {
+                            let message = ChannelId::new(channel)
+                                .send_message(http, CreateMessage::new().embed(embed))
+                                .await?;
+                            engine
+                                .record_post_message(card.post, &message.id.to_string())
+                                .await?;
+                            message.id
+                        }
+                    };
                     let thread = ChannelId::new(channel)
                         .create_thread_from_message(
                             http,
-                            message.id,
+                            message_id,
                             CreateThread::new(thread_name)
                                 .auto_archive_duration(AutoArchiveDuration::OneDay),
                         )
                         .await?;
                     engine
-                        .attach(card.post, &message.id.to_string(), &thread.id.to_string())
+                        .attach(card.post, &message_id.to_string(), &thread.id.to_string())
                         .await?;
                 }
                 Outbound::ThreadReply {

@@ -17,6 +17,7 @@ use serenity::{
     AutoArchiveDuration, ChannelId, CreateEmbed, CreateMessage, CreateThread, FullEvent,
     GatewayIntents, Http, MessageId, Permissions, ReactionType, UserId,
 };
+mod catchup;
 mod deliver;
 
 pub use deliver::deliver;
@@ -517,6 +518,11 @@ async fn on_event(
 ) -> Result<(), Error> {
     let (ctx, data) = (framework.serenity_context, framework.user_data);
     let bot = ctx.cache.current_user().id;
+    if matches!(event, FullEvent::Ready { .. } | FullEvent::Resume { .. }) {
+        // Read back what was written while disconnected (`catchup.rs`), beside the events.
+        let (http, engine) = (ctx.http.clone(), data.engine.clone());
+        tokio::spawn(async move { catchup::catch_up(&http, &engine, bot).await });
+    }
     if let Some(inbound) = inbound(event, bot) {
         match data.engine.handle(inbound).await {
             Ok(actions) => deliver(&ctx.http, &data.engine, actions).await,
@@ -572,6 +578,8 @@ pub async fn start(config: &DiscordConfig, engine: Arc<Engine>) -> Result<Discor
             .ratelimiter_disabled(true);
     }
     let http = builder.build();
+    // Posts close only after the first catch-up has read back what was written meanwhile.
+    engine.hold_for_catch_up(PLATFORM);
     let guild = config.guild_id;
     let data_engine = engine.clone();
     let manager_role = config.manager_role;
