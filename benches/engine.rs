@@ -6,7 +6,8 @@
 //! ingest run, e.g. under a profiler). It prints:
 //! - ingest: answer and vote events per second through [`Engine::handle`] into a SQLite file in
 //!   WAL mode, fed by several concurrent tasks as a gateway would, next to the raw ceiling measured
-//!   in the same run (plain `INSERT`s of the same rows, one transaction each);
+//!   in the same run (plain `INSERT`s of the same rows, one transaction each), and the CPU time
+//!   per event of each (steadier than rates on a shared machine);
 //! - p50/p99 of `/leaderboard` (week, month, all, all with a tier filter) and `/stats` with
 //!   100,000 answers in one channel and with 1,000,000 answers across 5,000 channels;
 //! - the same reads while other channels receive a burst of answers and votes;
@@ -88,6 +89,21 @@ fn peak_rss_mb() -> f64 {
         .map_or(f64::NAN, |kb| kb / 1024.0)
 }
 
+/// CPU time used by the whole process so far (all threads, user + system), in seconds, from
+/// fields 14 and 15 of `/proc/self/stat` (clock ticks; `man 5 proc`), assuming the usual 100
+/// ticks per second. Less sensitive to other load on the machine than wall time.
+fn cpu_seconds() -> f64 {
+    std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|s| {
+            // The command name (field 2) may hold spaces; the fields after it are plain.
+            let rest = &s[s.rfind(')')? + 2..];
+            let f: Vec<&str> = rest.split_whitespace().collect();
+            Some((f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?) / 100.0)
+        })
+        .unwrap_or(f64::NAN)
+}
+
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
         return f64::NAN;
@@ -162,6 +178,7 @@ async fn ingest(bank: Arc<Bank>, answers: usize) {
     // Event i: answer i by member i/50 in channel i%50, then a vote on it by the next member.
     let texts: Arc<Vec<String>> = Arc::new((0..256).map(|i| answer_text(&bank, i)).collect());
     let started = Instant::now();
+    let cpu_started = cpu_seconds();
     let mut tasks = Vec::new();
     let feeders = feeders();
     for f in 0..feeders {
@@ -200,6 +217,7 @@ async fn ingest(bank: Arc<Bank>, answers: usize) {
     let elapsed = started.elapsed().as_secs_f64();
     let events = (2 * answers) as f64;
     let engine_rate = events / elapsed;
+    let engine_cpu_us = (cpu_seconds() - cpu_started) / events * 1e6;
 
     // The raw ceiling: the same rows as plain inserts, one transaction each, into a fresh
     // database with the same posts and members.
@@ -221,6 +239,7 @@ async fn ingest(bank: Arc<Bank>, answers: usize) {
     drop(conn);
     let at = start().timestamp_millis();
     let started = Instant::now();
+    let raw_cpu_started = cpu_seconds();
     for i in 0..answers {
         let c = i % CHANNELS;
         let author = (i / CHANNELS + 1) as i64 + 1; // user row ids start at 1 for u0
@@ -249,9 +268,13 @@ async fn ingest(bank: Arc<Bank>, answers: usize) {
         tx.commit().await.expect("commit");
     }
     let raw_rate = events / started.elapsed().as_secs_f64();
+    let raw_cpu_us = (cpu_seconds() - raw_cpu_started) / events * 1e6;
     println!(
         "ingest ({answers} answers + {answers} votes, {CHANNELS} channels, {feeders} feeders, {url}):\n  engine {engine_rate:>8.0} events/s   raw ceiling {raw_rate:>8.0} events/s   ratio {:.2}   (target ≥ 5,000/s and ≥ 0.3)",
         engine_rate / raw_rate
+    );
+    println!(
+        "  CPU time per event (all threads): engine {engine_cpu_us:.0} µs, raw ceiling {raw_cpu_us:.0} µs"
     );
 }
 
