@@ -6,10 +6,9 @@ use crate::store::Conn;
 use chrono_tz::Tz;
 use tracing::info;
 
-use crate::checker;
 use crate::engine::dispatch::{Core, Ctx, Scored};
 use crate::engine::event::{ChannelRef, Outbound};
-use crate::engine::{points, render, Error};
+use crate::engine::{limits, points, render, Error};
 use crate::schedule::parse_time_zone;
 use crate::store::{self, NewAnswer};
 
@@ -56,8 +55,10 @@ impl Core {
         }
         let report = match scored {
             Some(s) if s.question_id == q.id => s.report.clone(),
-            _ => checker::check(&q.rubric, text),
+            _ => limits::check_capped(&q.rubric, text),
         };
+        // What is stored is what was scored: at most `limits::MAX_ANSWER_BYTES`.
+        let text = limits::capped(text).0;
         if report.words == 0 {
             return Ok(vec![ctx.private(
                 "I could not find any words in that message, so it was not scored. Write your answer as text in this thread.".into(),
@@ -112,7 +113,8 @@ impl Core {
             // treat it as the answer.
             return self.answer(conn, ctx, message, text, None).await;
         };
-        if answer.body == text || ctx.actor.is_bot {
+        let (body, _) = limits::capped(text);
+        if answer.body == body || ctx.actor.is_bot {
             return Ok(Vec::new());
         }
         let Some(post) = store::post(conn, answer.post).await? else {
@@ -127,9 +129,9 @@ impl Core {
         let Some(q) = self.bank.question(&post.question_id) else {
             return Ok(Vec::new());
         };
-        let report = checker::check(&q.rubric, text);
+        let report = limits::check_capped(&q.rubric, text);
         let report_json = serde_json::to_string(&report).unwrap_or_default();
-        store::edit_answer(conn, answer.id, text, report.score, &report_json, ctx.now).await?;
+        store::edit_answer(conn, answer.id, body, report.score, &report_json, ctx.now).await?;
         info!(post = %post.id, score = report.score, "answer re-scored after edit");
         Ok(vec![ctx.private(render::feedback(
             &post,

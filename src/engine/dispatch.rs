@@ -402,7 +402,7 @@ impl Core {
             return Ok(Triage::Apply(self.bank.question(&post.question_id).map(
                 |q| Scored {
                     question_id: q.id.clone(),
-                    report: crate::checker::check(&q.rubric, text),
+                    report: crate::engine::limits::check_capped(&q.rubric, text),
                 },
             )));
         }

@@ -9,6 +9,7 @@
 //! | [`dispatch`] | [`Engine`] (the handle adapters hold), the one ordered write path (read pool, chatter filter, the writer task with group commit), the per-event context |
 //! | [`config`] | [`EngineConfig`] and its defaults |
 //! | [`error`] | [`Error`]: [`UserError`] (shown to the member) or internal (logged) |
+//! | [`limits`] | the per-member `/ask` rate limit and the answer size cap |
 //! | [`command`] | the typed [`Command`] and its parser |
 //! | `commands/` | one file per command group: `ask`, `qotd`, `board` (`/leaderboard`, `/stats`), `thread` (`/hint`, `/reveal`) |
 //! | `answers` | answers, edits, deletions, votes |
@@ -30,6 +31,7 @@ pub mod config;
 pub mod dispatch;
 pub mod error;
 pub mod event;
+pub mod limits;
 pub mod points;
 pub mod render;
 mod select;
