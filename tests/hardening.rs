@@ -49,9 +49,12 @@ fn ask_interaction(id: u64, who: u64, name: &str) -> Value {
 /// Whether a REST call creates or edits a message (channel messages, DMs, interaction
 /// follow-ups and their edits).
 fn sends_text(c: &fake::Call) -> bool {
-    (c.method == "POST" && c.path.ends_with("/messages"))
-        || (c.method == "POST" && c.path.contains("/webhooks/"))
-        || (c.method == "PATCH" && c.path.contains("/webhooks/"))
+    let webhook = c.path.contains("/webhooks/");
+    match c.method.as_str() {
+        "POST" => c.path.ends_with("/messages") || webhook,
+        "PATCH" => webhook,
+        _ => false,
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
