@@ -6,10 +6,9 @@ use crate::store::Conn;
 use chrono_tz::Tz;
 use tracing::{debug, info};
 
-use crate::checker;
 use crate::engine::dispatch::{Core, Ctx, Scored};
 use crate::engine::event::{ChannelRef, Outbound};
-use crate::engine::{points, render, Error};
+use crate::engine::{limits, points, render, Error};
 use crate::schedule::parse_time_zone;
 use crate::store::{self, NewAnswer};
 
@@ -66,6 +65,8 @@ impl Core {
                 (&fresh.report, fresh.report_json.as_str())
             }
         };
+        // What is stored is what was scored: at most `limits::MAX_ANSWER_BYTES`.
+        let text = limits::capped(text).0;
         if report.words == 0 {
             return Ok(vec![ctx.private(
                 "I could not find any words in that message, so it was not scored. Write your answer as text in this thread.".into(),
@@ -120,7 +121,8 @@ impl Core {
             // treat it as the answer.
             return self.answer(conn, ctx, message, text, None).await;
         };
-        if answer.body == text || ctx.actor.is_bot {
+        let (body, _) = limits::capped(text);
+        if answer.body == body || ctx.actor.is_bot {
             return Ok(Vec::new());
         }
         let Some(post) = store::post(conn, answer.post).await? else {
@@ -135,9 +137,9 @@ impl Core {
         let Some(q) = self.bank.question(&post.question_id) else {
             return Ok(Vec::new());
         };
-        let report = checker::check(&q.rubric, text);
+        let report = limits::check_capped(&q.rubric, text);
         let report_json = serde_json::to_string(&report).unwrap_or_default();
-        store::edit_answer(conn, answer.id, text, report.score, &report_json, ctx.now).await?;
+        store::edit_answer(conn, answer.id, body, report.score, &report_json, ctx.now).await?;
         info!(post = %post.id, score = report.score, "answer re-scored after edit");
         Ok(vec![ctx.private(render::feedback(
             &post,

@@ -124,7 +124,7 @@ pub(crate) struct Scored {
 impl Scored {
     /// Scores `text` as an answer to `question`.
     pub(crate) fn new(question: &crate::bank::Question, text: &str) -> Scored {
-        let report = crate::checker::check(&question.rubric, text);
+        let report = crate::engine::limits::check_capped(&question.rubric, text);
         Scored {
             question_id: question.id.clone(),
             report_json: serde_json::to_string(&report).unwrap_or_default(),

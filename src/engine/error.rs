@@ -63,4 +63,14 @@ pub enum UserError {
     /// The command could not be parsed.
     #[error(transparent)]
     Parse(#[from] command::ParseError),
+    /// Too many `/ask` in a short time (see [`crate::engine::limits`]).
+    #[error("you have asked {limit} questions here in the last {window_seconds} seconds, which is the most I post for one member; please try again in {retry_in_seconds} seconds (and meanwhile, answer one of them!)")]
+    RateLimited {
+        /// Asks allowed per window.
+        limit: usize,
+        /// The window, in seconds.
+        window_seconds: i64,
+        /// Seconds until the next `/ask` is accepted (at least 1).
+        retry_in_seconds: i64,
+    },
 }

@@ -10,6 +10,7 @@
 //! | `triage` | the chatter filter before the writer: drops chatter, scores answers, remembers question threads and known channels |
 //! | [`config`] | [`EngineConfig`] and its defaults |
 //! | [`error`] | [`Error`]: [`UserError`] (shown to the member) or internal (logged) |
+//! | [`limits`] | the per-member `/ask` rate limit and the answer size cap |
 //! | [`command`] | the typed [`Command`] and its parser |
 //! | `commands/` | one file per command group: `ask`, `qotd`, `board` (`/leaderboard`, `/stats`), `thread` (`/hint`, `/reveal`) |
 //! | `answers` | answers, edits, deletions, votes |
@@ -33,6 +34,7 @@ pub mod config;
 pub mod dispatch;
 pub mod error;
 pub mod event;
+pub mod limits;
 pub mod points;
 pub mod render;
 mod select;

@@ -17,6 +17,7 @@ use slack_morphism::prelude::*;
 use tracing::{error, info, warn};
 
 use crate::engine::{command, Actor, ChannelRef, Engine, Inbound, Outbound};
+use crate::platform::retry::{self, Verdict};
 
 mod catchup;
 pub use catchup::{time_of_ts, RATE_LIMIT_RETRIES};
@@ -115,6 +116,37 @@ fn split_id(id: &str) -> Option<(&str, &str)> {
 
 fn join_id(channel: &str, ts: &str) -> String {
     format!("{channel}:{ts}")
+}
+
+/// `text` with Slack's three control characters escaped (`&` → `&amp;`, `<` → `&lt;`,
+/// `>` → `&gt;`), as Slack's "Formatting text for app surfaces" asks for any text that is not
+/// meant as markup: a member's display name or answer quoted back (`<!channel>`,
+/// `<https://evil|click>`, `<@U123>`) then shows as typed and never notifies or links.
+pub fn escape_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Whether a failed Web API call is worth repeating: rate limited (HTTP 429, with Slack's
+/// `Retry-After` seconds) or a server error (HTTP 5xx).
+fn verdict(e: &slack_morphism::errors::SlackClientError) -> Verdict {
+    match e {
+        slack_morphism::errors::SlackClientError::RateLimitError(r) => {
+            Verdict::Retry(r.retry_after)
+        }
+        slack_morphism::errors::SlackClientError::HttpError(h) => {
+            retry::verdict_for_status(h.status_code.as_u16(), None)
+        }
+        _ => Verdict::Fail,
+    }
 }
 
 /// Slack reaction names for the engine's marks.
@@ -354,7 +386,8 @@ async fn run_command(client: &SlackHyperClient, state: &State, event: SlackComma
     }
 }
 
-/// Renders engine actions with Slack's Web API. Failures are logged, never fatal.
+/// Renders engine actions with Slack's Web API. Engine text is escaped ([`escape_text`]); each
+/// call is retried on 429 and 5xx ([`retry::with_retry`]). Failures are logged, never fatal.
 async fn deliver(client: &SlackHyperClient, state: &State, actions: Vec<Outbound>) {
     let session = client.open_session(&state.token);
     for action in actions {
@@ -368,11 +401,11 @@ async fn deliver(client: &SlackHyperClient, state: &State, actions: Vec<Outbound
                             card.post
                         ))
                         .into(),
-                        SlackSectionBlock::new().with_text(md!("{}", card.prompt)).into(),
+                        SlackSectionBlock::new().with_text(md!("{}", escape_text(&card.prompt))).into(),
                         SlackContextBlock::new(vec![SlackContextBlockElement::MarkDown(
                             SlackBlockMarkDownText::new(format!(
                                 "*Topic:* {} · *Tier:* {} · closes <!date^{}^{{date_short_pretty}} {{time}}|soon> · answer in the thread, `/hint` if stuck",
-                                card.topic_name,
+                                escape_text(&card.topic_name),
                                 card.tier,
                                 card.closes_at.timestamp()
                             )),
@@ -381,16 +414,16 @@ async fn deliver(client: &SlackHyperClient, state: &State, actions: Vec<Outbound
                     ];
                     let req = SlackApiChatPostMessageRequest::new(
                         channel.id.clone().into(),
-                        SlackMessageContent::new().with_text(text).with_blocks(blocks),
+                        SlackMessageContent::new().with_text(escape_text(&text)).with_blocks(blocks),
                     );
-                    let resp = session.chat_post_message(&req).await?;
+                    let resp = retry::with_retry("chat.postMessage", verdict, || session.chat_post_message(&req)).await?;
                     let id = join_id(resp.channel.as_ref(), resp.ts.as_ref());
                     state.engine.attach(card.post, &id, &id).await?;
                 }
                 Outbound::ThreadReply { channel, thread, text, .. } => {
                     let mut req = SlackApiChatPostMessageRequest::new(
                         channel.id.clone().into(),
-                        SlackMessageContent::new().with_text(text),
+                        SlackMessageContent::new().with_text(escape_text(&text)),
                     );
                     if let Some((ch, ts)) = thread.as_deref().and_then(split_id) {
                         req = SlackApiChatPostMessageRequest::new(
@@ -399,14 +432,14 @@ async fn deliver(client: &SlackHyperClient, state: &State, actions: Vec<Outbound
                         )
                         .with_thread_ts(ts.to_string().into());
                     }
-                    session.chat_post_message(&req).await?;
+                    retry::with_retry("chat.postMessage", verdict, || session.chat_post_message(&req)).await?;
                 }
                 Outbound::ChannelMessage { channel, text } => {
                     let req = SlackApiChatPostMessageRequest::new(
                         channel.id.clone().into(),
-                        SlackMessageContent::new().with_text(text),
+                        SlackMessageContent::new().with_text(escape_text(&text)),
                     );
-                    session.chat_post_message(&req).await?;
+                    retry::with_retry("chat.postMessage", verdict, || session.chat_post_message(&req)).await?;
                 }
                 Outbound::Private { channel, thread, user, text } => {
                     let (ch, thread_ts) = match thread.as_deref().and_then(split_id) {
@@ -416,12 +449,12 @@ async fn deliver(client: &SlackHyperClient, state: &State, actions: Vec<Outbound
                     let mut req = SlackApiChatPostEphemeralRequest::new(
                         ch.into(),
                         user.into(),
-                        SlackMessageContent::new().with_text(text),
+                        SlackMessageContent::new().with_text(escape_text(&text)),
                     );
                     if let Some(ts) = thread_ts {
                         req = req.with_thread_ts(ts.into());
                     }
-                    session.chat_post_ephemeral(&req).await?;
+                    retry::with_retry("chat.postEphemeral", verdict, || session.chat_post_ephemeral(&req)).await?;
                 }
                 Outbound::React { message, emoji, .. } => {
                     if let Some((ch, ts)) = split_id(&message) {
@@ -430,7 +463,7 @@ async fn deliver(client: &SlackHyperClient, state: &State, actions: Vec<Outbound
                             SlackReactionName(reaction_name(&emoji)),
                             ts.to_string().into(),
                         );
-                        session.reactions_add(&req).await?;
+                        retry::with_retry("reactions.add", verdict, || session.reactions_add(&req)).await?;
                     }
                 }
             }

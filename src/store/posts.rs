@@ -352,3 +352,23 @@ pub async fn question_history(
     .await?;
     Ok(rows.into_iter().map(|(q, t)| (q, from_ms(t))).collect())
 }
+
+/// When `member` asked (`/ask`) in `channel` at or after `since`, oldest first: the window the
+/// engine's per-member rate limit counts (one index range on `posts_channel`).
+pub async fn asks_since(
+    conn: &mut SqliteConnection,
+    channel: ChannelRowId,
+    member: MemberId,
+    since: DateTime<Utc>,
+) -> Result<Vec<DateTime<Utc>>> {
+    let rows: Vec<i64> = sqlx::query_scalar(
+        "SELECT posted_at FROM posts WHERE channel = ? AND posted_at >= ? AND asked_by = ?
+         ORDER BY posted_at",
+    )
+    .bind(channel)
+    .bind(ms(since))
+    .bind(member)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows.into_iter().map(from_ms).collect())
+}

@@ -53,6 +53,10 @@ struct Inner {
     reactions: Mutex<HashMap<u64, Reactions<Value>>>,
     /// Thread creations still to refuse (403), to stop a post between its two steps.
     refuse_threads: AtomicU64,
+    /// Failure injection: (method, path part, status, calls left to fail).
+    failures: Mutex<Vec<(String, String, u16, u32)>>,
+    /// Calls answered with an injected failure (never in `calls`).
+    failed: Mutex<Vec<Call>>,
 }
 
 /// A running fake Discord.
@@ -135,6 +139,47 @@ impl FakeDiscord {
     pub fn id(&self) -> u64 {
         self.inner.next_id.fetch_add(1, Ordering::SeqCst)
     }
+}
+
+impl FakeDiscord {
+    /// Failure injection: the next `n` calls of `method` whose path contains `path_part` are
+    /// answered with `status` (429 with `Retry-After: 0` and Discord's rate-limit body, or
+    /// e.g. 500) instead of being carried out; they are recorded in [`FakeDiscord::failed`].
+    pub fn fail_next(&self, method: &str, path_part: &str, n: u32, status: u16) {
+        self.inner
+            .failures
+            .lock()
+            .unwrap()
+            .push((method.into(), path_part.into(), status, n));
+    }
+
+    /// The calls answered with an injected failure.
+    pub fn failed(&self) -> Vec<Call> {
+        self.inner.failed.lock().unwrap().clone()
+    }
+}
+
+/// The injected failure for this call, if one is armed (and counts it down).
+fn injected(inner: &Inner, method: &str, path: &str, body: &Value) -> Option<Response> {
+    let mut failures = inner.failures.lock().unwrap();
+    let f = failures
+        .iter_mut()
+        .find(|(m, p, _, left)| m == method && path.contains(p.as_str()) && *left > 0)?;
+    f.3 -= 1;
+    let status = StatusCode::from_u16(f.2).unwrap();
+    drop(failures);
+    inner.failed.lock().unwrap().push(Call {
+        method: method.into(),
+        path: path.into(),
+        body: body.clone(),
+    });
+    inner.changed.notify_waiters();
+    let body = if status == StatusCode::TOO_MANY_REQUESTS {
+        json!({"message": "You are being rate limited.", "retry_after": 0.0, "global": false, "code": 0})
+    } else {
+        json!({"message": "Internal Server Error", "code": 0})
+    };
+    Some((status, [("retry-after", "0")], Json(body)).into_response())
 }
 
 fn record(inner: &Inner, method: &str, path: &str, body: Value) {
@@ -273,6 +318,9 @@ async fn rest(State(inner): State<Arc<Inner>>, method: Method, uri: Uri, body: B
     let port = inner.port.load(Ordering::SeqCst);
     let parts: Vec<&str> = path.trim_start_matches("/api/v10/").split('/').collect();
     let new_id = || inner.next_id.fetch_add(1, Ordering::SeqCst);
+    if let Some(failure) = injected(&inner, method.as_str(), &path, &body) {
+        return failure;
+    }
     if let Some(response) = history_route(&inner, method.as_str(), &parts, uri.query()) {
         record(&inner, method.as_str(), &path, body);
         return response;

@@ -52,6 +52,10 @@ struct Inner {
     reactions: Mutex<HashMap<String, Reactions<String>>>,
     /// Calls to answer with HTTP 429 (`Retry-After: 0`) before serving: method → how many.
     rate_limited: Mutex<HashMap<String, u64>>,
+    /// Failure injection: (method, status, calls left to fail).
+    failures: Mutex<Vec<(String, u16, u32)>>,
+    /// Calls answered with an injected failure (never in `calls`).
+    failed: Mutex<Vec<Call>>,
 }
 
 /// A running fake Slack.
@@ -172,6 +176,45 @@ impl FakeSlack {
     }
 }
 
+impl FakeSlack {
+    /// Failure injection: the next `n` calls of Web API `method` are answered with HTTP
+    /// `status` (429 with `Retry-After: 1`, Slack's documented shape, or e.g. 500) instead of
+    /// being carried out; they are recorded in [`FakeSlack::failed`].
+    pub fn fail_next(&self, method: &str, n: u32, status: u16) {
+        self.inner
+            .failures
+            .lock()
+            .unwrap()
+            .push((method.into(), status, n));
+    }
+
+    /// The calls answered with an injected failure.
+    pub fn failed(&self) -> Vec<Call> {
+        self.inner.failed.lock().unwrap().clone()
+    }
+}
+
+/// The injected failure for this call, if one is armed (and counts it down).
+fn injected(inner: &Inner, method: &str, params: &Value) -> Option<Response> {
+    let mut failures = inner.failures.lock().unwrap();
+    let f = failures
+        .iter_mut()
+        .find(|(m, _, left)| m == method && *left > 0)?;
+    f.2 -= 1;
+    let status = axum::http::StatusCode::from_u16(f.1).unwrap();
+    drop(failures);
+    inner.failed.lock().unwrap().push(Call {
+        method: method.into(),
+        params: params.clone(),
+    });
+    inner.changed.notify_waiters();
+    if status == axum::http::StatusCode::TOO_MANY_REQUESTS {
+        let body = json!({"ok": false, "error": "ratelimited"});
+        return Some((status, [("retry-after", "1")], Json(body)).into_response());
+    }
+    Some((status, "upstream error").into_response())
+}
+
 fn record(inner: &Inner, method: &str, params: Value) {
     inner.calls.lock().unwrap().push(Call {
         method: method.into(),
@@ -203,6 +246,9 @@ async fn api(
         };
         let map: HashMap<String, String> = url_pairs(&text);
         params = json!(map);
+    }
+    if let Some(failure) = injected(&inner, &method, &params) {
+        return failure;
     }
     if let Some(response) = history_api(&inner, &method, &params) {
         record(&inner, &method, params);

@@ -11,7 +11,8 @@ use crate::store::{ChannelRowId, MemberId};
 
 impl Core {
     /// Posts a question of `topic` (id or alias) and `tier` in the channel, chosen by
-    /// [`Core::pick_and_post`].
+    /// [`Core::pick_and_post`], unless the member hit the `/ask` rate limit
+    /// ([`crate::engine::limits::ASKS_PER_WINDOW`]).
     pub(crate) async fn ask(
         &self,
         conn: &mut Conn,
@@ -21,6 +22,7 @@ impl Core {
         topic: Option<&str>,
         tier: Option<Tier>,
     ) -> Result<Vec<Outbound>, Error> {
+        self.check_ask_rate(conn, channel, member, ctx.now).await?;
         let topic = self.resolve_topic(topic)?;
         let (post, q) = self
             .pick_and_post(

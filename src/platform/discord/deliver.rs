@@ -1,8 +1,43 @@
 //! Rendering engine actions with Discord's REST API: questions as embeds with a public thread,
 //! thread replies, channel messages, private replies (a DM, since answers are messages, not
 //! interactions) and reactions.
+//!
+//! Every message goes out with an empty `allowed_mentions` ([`no_pings`]): text the bot sends
+//! may quote member-written names and answers, and `@everyone` or `<@id>` in them must never
+//! ping. Every REST call is retried on 429 and 5xx ([`crate::platform::retry`]); a message
+//! carries a nonce Discord enforces, so a retry after a 5xx that did post it returns that message
+//! instead of posting a second one.
 
 use super::*;
+use crate::platform::retry::{self, Verdict};
+use poise::serenity_prelude::{CreateAllowedMentions, Nonce};
+
+/// An `allowed_mentions` that allows nothing: no `@everyone`/`@here`, no role or user pings,
+/// whatever the text contains (Discord API, "Allowed Mentions Object": `{"parse": []}`).
+pub fn no_pings() -> CreateAllowedMentions {
+    CreateAllowedMentions::new()
+}
+
+/// A message with `content`, clipped to Discord's limit, that pings nobody and that Discord
+/// de-duplicates by its nonce (a random 64-bit number; nonces are up to 25 characters).
+fn message(content: &str) -> CreateMessage {
+    CreateMessage::new()
+        .content(clip(content))
+        .allowed_mentions(no_pings())
+        .nonce(Nonce::String(rand::random::<u64>().to_string()))
+        .enforce_nonce(true)
+}
+
+/// Whether a failed REST call is worth repeating: 429 (reaching here only with serenity's own
+/// rate limiter disabled, i.e. behind a REST proxy) and 5xx.
+fn verdict(e: &serenity::Error) -> Verdict {
+    match e {
+        serenity::Error::Http(::serenity::http::HttpError::UnsuccessfulRequest(r)) => {
+            retry::verdict_for_status(r.status_code.as_u16(), None)
+        }
+        _ => Verdict::Fail,
+    }
+}
 
 fn parse_id(s: &str) -> Option<u64> {
     s.parse().ok().filter(|&n| n != 0)
@@ -56,23 +91,30 @@ pub(super) async fn deliver_one(http: &Http, engine: &Engine, action: Outbound) 
                     let message_id = match posted {
                         Some(id) => MessageId::new(id),
                         None => {
-                            let message = ChannelId::new(channel)
-                                .send_message(http, CreateMessage::new().embed(embed))
-                                .await?;
+                            let create = CreateMessage::new()
+                                .embed(embed)
+                                .allowed_mentions(no_pings())
+                                .nonce(Nonce::String(format!("post-{}", card.post)))
+                                .enforce_nonce(true);
+                            let message = retry::with_retry("send question", verdict, || {
+                                ChannelId::new(channel).send_message(http, create.clone())
+                            })
+                            .await?;
                             engine
                                 .record_post_message(card.post, &message.id.to_string())
                                 .await?;
                             message.id
                         }
                     };
-                    let thread = ChannelId::new(channel)
-                        .create_thread_from_message(
+                    let thread = retry::with_retry("create thread", verdict, || {
+                        ChannelId::new(channel).create_thread_from_message(
                             http,
                             message_id,
-                            CreateThread::new(thread_name)
+                            CreateThread::new(thread_name.clone())
                                 .auto_archive_duration(AutoArchiveDuration::OneDay),
                         )
-                        .await?;
+                    })
+                    .await?;
                     engine
                         .attach(card.post, &message_id.to_string(), &thread.id.to_string())
                         .await?;
@@ -88,23 +130,29 @@ pub(super) async fn deliver_one(http: &Http, engine: &Engine, action: Outbound) 
                         .and_then(parse_id)
                         .or_else(|| parse_id(&channel.id));
                     if let Some(t) = target {
-                        ChannelId::new(t)
-                            .send_message(http, CreateMessage::new().content(clip(&text)))
-                            .await?;
+                        let m = message(&text);
+                        retry::with_retry("thread reply", verdict, || {
+                            ChannelId::new(t).send_message(http, m.clone())
+                        })
+                        .await?;
                     }
                 }
                 Outbound::ChannelMessage { channel, text } => {
                     if let Some(c) = parse_id(&channel.id) {
-                        ChannelId::new(c)
-                            .send_message(http, CreateMessage::new().content(clip(&text)))
-                            .await?;
+                        let m = message(&text);
+                        retry::with_retry("channel message", verdict, || {
+                            ChannelId::new(c).send_message(http, m.clone())
+                        })
+                        .await?;
                     }
                 }
                 Outbound::Private { user, text, .. } => {
                     if let Some(u) = parse_id(&user) {
-                        UserId::new(u)
-                            .direct_message(http, CreateMessage::new().content(clip(&text)))
-                            .await?;
+                        let m = message(&text);
+                        retry::with_retry("direct message", verdict, || {
+                            UserId::new(u).direct_message(http, m.clone())
+                        })
+                        .await?;
                     }
                 }
                 Outbound::React {
@@ -113,9 +161,15 @@ pub(super) async fn deliver_one(http: &Http, engine: &Engine, action: Outbound) 
                     emoji,
                 } => {
                     if let (Some(c), Some(m)) = (parse_id(&channel.id), parse_id(&message)) {
-                        ChannelId::new(c)
-                            .create_reaction(http, MessageId::new(m), ReactionType::Unicode(emoji))
-                            .await?;
+                        // Adding a reaction is idempotent (PUT), so a repeat never doubles it.
+                        retry::with_retry("add reaction", verdict, || {
+                            ChannelId::new(c).create_reaction(
+                                http,
+                                MessageId::new(m),
+                                ReactionType::Unicode(emoji.clone()),
+                            )
+                        })
+                        .await?;
                     }
                 }
             }

@@ -20,8 +20,8 @@ use serenity::{
 mod catchup;
 mod deliver;
 
-pub use deliver::deliver;
 use deliver::deliver_one;
+pub use deliver::{deliver, no_pings};
 
 use tracing::{error, info, warn};
 
@@ -587,6 +587,9 @@ pub async fn start(config: &DiscordConfig, engine: Arc<Engine>) -> Result<Discor
         .options(poise::FrameworkOptions {
             commands: commands(),
             event_handler: |framework, event| Box::pin(on_event(framework, event)),
+            // Interaction replies and follow-ups ping nobody either (poise's default allows
+            // user pings).
+            allowed_mentions: Some(deliver::no_pings()),
             on_error: |err| {
                 Box::pin(async move {
                     if let Err(e) = poise::builtins::on_error(err).await {

@@ -1,0 +1,366 @@
+//! Faults: the database busy (another connection holds the write lock past the busy timeout) or
+//! read-only, Discord and Slack answering 429 and 5xx, and the process killed with SIGKILL in
+//! the middle of a burst. In each case nothing acknowledged is lost and nothing is applied twice.
+
+mod common;
+
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{TimeZone, Utc};
+use common::fake_discord::{FakeDiscord, CHANNEL};
+use common::fake_slack::{self, FakeSlack};
+use interview_bot::engine::{command, Actor, ChannelRef, Engine, Error, Inbound, Outbound};
+use interview_bot::platform::discord;
+use interview_bot::platform::slack::{self, SlackConfig};
+use interview_bot::schedule::ManualClock;
+use interview_bot::store;
+use poise::serenity_prelude as serenity;
+use secrecy::SecretString;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
+use sqlx::{Connection, SqliteConnection};
+
+fn clock() -> Arc<ManualClock> {
+    Arc::new(ManualClock::new(
+        Utc.with_ymd_and_hms(2026, 3, 2, 12, 0, 0).unwrap(),
+    ))
+}
+
+fn chan(platform: &str, id: &str) -> ChannelRef {
+    ChannelRef::new(platform, id)
+}
+
+fn who(name: &str) -> Actor {
+    Actor {
+        id: format!("u-{name}"),
+        name: name.into(),
+        is_bot: false,
+        can_manage: false,
+    }
+}
+
+fn ask(channel: &ChannelRef, id: &str, name: &str) -> Inbound {
+    Inbound::Command {
+        id: id.into(),
+        channel: channel.clone(),
+        thread: None,
+        actor: who(name),
+        command: command::parse("/ask gil").unwrap(),
+    }
+}
+
+fn answer(channel: &ChannelRef, thread: &str, message: &str, name: &str) -> Inbound {
+    Inbound::Message {
+        channel: channel.clone(),
+        thread: thread.into(),
+        message: message.into(),
+        actor: who(name),
+        text: "The GIL is a mutex in CPython: only one thread runs bytecode at a time, and it is \
+               released during blocking I/O so threads still help I/O-bound work."
+            .into(),
+    }
+}
+
+/// A pool on the same file as [`store::open`] makes, with a short busy timeout (so a test does
+/// not wait the production 5 s) or read-only.
+async fn pool_with(url: &str, busy: Duration, read_only: bool) -> sqlx::SqlitePool {
+    let options = SqliteConnectOptions::from_str(url)
+        .unwrap()
+        .foreign_keys(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .busy_timeout(busy)
+        .read_only(read_only);
+    SqlitePoolOptions::new()
+        .max_connections(4)
+        .connect_with(options)
+        .await
+        .unwrap()
+}
+
+async fn count(pool: &sqlx::SqlitePool, sql: &str) -> i64 {
+    sqlx::query_scalar(sql).fetch_one(pool).await.unwrap()
+}
+
+fn post_of(out: &[Outbound]) -> Option<store::PostId> {
+    out.iter().find_map(|o| match o {
+        Outbound::PostQuestion { card, .. } => Some(card.post),
+        _ => None,
+    })
+}
+
+fn internal(result: Result<Vec<Outbound>, Error>, what: &str) -> String {
+    match result {
+        Err(e @ Error::Internal(_)) => e.to_string(),
+        other => panic!("{what}: expected an internal error, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_busy_database_fails_clearly_and_the_event_applies_once_when_resubmitted() {
+    let (_dir, url) = common::temp_db();
+    drop(store::open(&url).await.unwrap()); // migrations
+    let pool = pool_with(&url, Duration::from_millis(100), false).await;
+    let e = Engine::new(pool, common::bank(), common::config(), clock());
+    let c = chan("test", "general");
+    let post = post_of(&e.handle(ask(&c, "c1", "alice")).await.unwrap()).unwrap();
+    e.attach(post, "q1", "t1").await.unwrap();
+
+    // Another process holds SQLite's write lock past the busy timeout.
+    let mut other = SqliteConnection::connect(&url).await.unwrap();
+    sqlx::query("BEGIN IMMEDIATE")
+        .execute(&mut other)
+        .await
+        .unwrap();
+    let err = internal(e.handle(answer(&c, "t1", "m1", "bob")).await, "answer");
+    assert!(err.contains("database is locked"), "{err}");
+    let err = internal(e.handle(ask(&c, "c2", "carol")).await, "command");
+    assert!(err.contains("database is locked"), "{err}");
+    sqlx::query("ROLLBACK").execute(&mut other).await.unwrap();
+
+    // Nothing of either was kept: the command is not marked processed.
+    let pool = e.pool();
+    assert_eq!(count(pool, "SELECT COUNT(*) FROM answers").await, 0);
+    assert_eq!(count(pool, "SELECT COUNT(*) FROM posts").await, 1);
+    assert_eq!(
+        count(
+            pool,
+            "SELECT COUNT(*) FROM processed_events WHERE event_id = 'c2'"
+        )
+        .await,
+        0
+    );
+    // Resubmitted (a platform's redelivery, a catch-up), each applies once; a further repeat
+    // changes nothing.
+    for _ in 0..2 {
+        e.handle(answer(&c, "t1", "m1", "bob")).await.unwrap();
+        e.handle(ask(&c, "c2", "carol")).await.unwrap();
+    }
+    assert_eq!(count(pool, "SELECT COUNT(*) FROM answers").await, 1);
+    assert_eq!(count(pool, "SELECT COUNT(*) FROM posts").await, 2);
+}
+
+#[tokio::test]
+async fn a_read_only_database_fails_clearly_and_the_event_applies_once_later() {
+    let (_dir, url) = common::temp_db();
+    drop(store::open(&url).await.unwrap());
+    let c = chan("test", "general");
+    let ro = Engine::new(
+        pool_with(&url, Duration::from_millis(100), true).await,
+        common::bank(),
+        common::config(),
+        clock(),
+    );
+    let err = internal(ro.handle(ask(&c, "c1", "alice")).await, "command");
+    assert!(err.contains("readonly"), "{err}");
+    drop(ro);
+
+    // The same database writable again (remounted, permissions fixed): the event applies once.
+    let e = Engine::new(
+        store::open(&url).await.unwrap(),
+        common::bank(),
+        common::config(),
+        clock(),
+    );
+    assert!(post_of(&e.handle(ask(&c, "c1", "alice")).await.unwrap()).is_some());
+    assert!(e.handle(ask(&c, "c1", "alice")).await.unwrap().is_empty());
+    assert_eq!(count(e.pool(), "SELECT COUNT(*) FROM posts").await, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn discord_429_and_5xx_are_retried_nothing_lost_nothing_doubled() {
+    let fake = FakeDiscord::start().await;
+    let (_dir, url) = common::temp_db();
+    let e = Engine::new(
+        store::open(&url).await.unwrap(),
+        common::bank(),
+        common::config(),
+        clock(),
+    );
+    let http = serenity::HttpBuilder::new("OTAw.fake.token")
+        .proxy(fake.url.clone())
+        .ratelimiter_disabled(true)
+        .build();
+    let c = chan(discord::PLATFORM, &CHANNEL.to_string());
+    let actions = e.handle(ask(&c, "i1", "alice")).await.unwrap();
+    assert!(post_of(&actions).is_some());
+
+    // The question: two server errors, then a rate limit on the thread.
+    let messages = format!("/channels/{CHANNEL}/messages");
+    fake.fail_next("POST", &messages, 2, 500);
+    fake.fail_next("POST", "/threads", 1, 429);
+    // A DM: the DM channel call fails once; a reaction is rate limited twice.
+    fake.fail_next("POST", "/users/@me/channels", 1, 503);
+    fake.fail_next("PUT", "/reactions/", 2, 429);
+    let mut all = actions;
+    all.push(Outbound::Private {
+        channel: c.clone(),
+        thread: None,
+        user: "202".into(),
+        text: "Your answer scored 80/100.".into(),
+    });
+    all.push(Outbound::React {
+        channel: c.clone(),
+        message: "4242".into(),
+        emoji: "✅".into(),
+    });
+    discord::deliver(&http, &e, all).await;
+
+    let calls = fake.calls();
+    let n = |method: &str, part: &str| {
+        calls
+            .iter()
+            .filter(|c| c.method == method && c.path.contains(part))
+            .count()
+    };
+    assert_eq!(fake.failed().len(), 6, "{:#?}", fake.failed());
+    let questions = calls
+        .iter()
+        .filter(|c| c.method == "POST" && c.path.ends_with(&messages))
+        .count();
+    assert_eq!(questions, 1, "one question message: {calls:#?}");
+    assert_eq!(n("POST", "/threads"), 1);
+    assert_eq!(n("POST", "/users/@me/channels"), 1);
+    assert_eq!(
+        calls
+            .iter()
+            .filter(|c| c.body["content"] == "Your answer scored 80/100.")
+            .count(),
+        1
+    );
+    assert_eq!(n("PUT", "/reactions/"), 1);
+    // The post was attached once: nothing is left to deliver after a restart.
+    assert!(e.undelivered().await.unwrap().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slack_429_and_5xx_are_retried_nothing_lost_nothing_doubled() {
+    let fake = FakeSlack::start().await;
+    let (_dir, url) = common::temp_db();
+    let e = Arc::new(Engine::new(
+        store::open(&url).await.unwrap(),
+        common::bank(),
+        common::config(),
+        clock(),
+    ));
+    let config = SlackConfig {
+        bot_token: SecretString::new("xoxb-fake".into()),
+        app_token: SecretString::new("xapp-fake".into()),
+        api_url: fake.api_url.clone(),
+        command_prefix: String::new(),
+        manager_group: None,
+    };
+    let bot = slack::start(&config, e.clone()).await.unwrap();
+    fake.wait_connected(1).await;
+    let c = chan(slack::PLATFORM, fake_slack::CHANNEL);
+    let actions = e.handle(ask(&c, "s1", "UALICE")).await.unwrap();
+    assert!(post_of(&actions).is_some());
+
+    fake.fail_next("chat.postMessage", 2, 500);
+    fake.fail_next("chat.postEphemeral", 1, 429);
+    let mut all = actions;
+    all.push(Outbound::Private {
+        channel: c.clone(),
+        thread: None,
+        user: "UBOB".into(),
+        text: "Your answer scored 80/100.".into(),
+    });
+    bot.deliver(all).await;
+
+    assert_eq!(fake.failed().len(), 3, "{:#?}", fake.failed());
+    assert_eq!(fake.calls_of("chat.postMessage").len(), 1);
+    assert_eq!(fake.calls_of("chat.postEphemeral").len(), 1);
+    assert!(e.undelivered().await.unwrap().is_empty());
+    bot.shutdown().await;
+}
+
+/// The console binary gets a question and then a burst of answers from 300 members on standard
+/// input; after the 40th acknowledgement (the ✅ it prints once an answer is committed) it is
+/// killed with SIGKILL. On the same database file: every acknowledged answer is there, nobody's
+/// twice; a restart that is fed the whole burst again ends with each member's answer once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_process_killed_mid_burst_keeps_every_acknowledged_answer_once() {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    const MEMBERS: usize = 300;
+    const KILL_AFTER: usize = 40;
+    let (_dir, url) = common::temp_db();
+    let burst: String = (0..MEMBERS)
+        .map(|i| {
+            format!(
+                "m{i}: The GIL is a mutex so only one thread runs bytecode at a time (member {i}).\n"
+            )
+        })
+        .collect();
+    let spawn = |stdout: std::process::Stdio| {
+        tokio::process::Command::new(env!("CARGO_BIN_EXE_interview-bot"))
+            .args(["console", "--now", "2026-03-02 09:00"])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env("DATABASE_URL", &url)
+            .env("INTERVIEW_BOT_SEED", "7")
+            .stdin(std::process::Stdio::piped())
+            .stdout(stdout)
+            .stderr(std::process::Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .expect("the binary")
+    };
+    let mut child = spawn(std::process::Stdio::piped());
+    let mut stdin = child.stdin.take().unwrap();
+    let input = format!("alice: /ask gil\n{burst}");
+    // Written from a task of its own: the pipe fills while the bot works through it.
+    let writer = tokio::spawn(async move {
+        let _ = stdin.write_all(input.as_bytes()).await;
+        stdin
+    });
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut acknowledged = Vec::new();
+    while let Some(line) = lines.next_line().await.unwrap() {
+        if let Some(rest) = line.strip_prefix("[bot reacts ✅ to ") {
+            acknowledged.push(rest.trim_end_matches("'s answer]").to_string());
+            if acknowledged.len() == KILL_AFTER {
+                child.start_kill().unwrap(); // SIGKILL
+                break;
+            }
+        }
+    }
+    child.wait().await.unwrap();
+    let _ = writer.await;
+    assert_eq!(acknowledged.len(), KILL_AFTER);
+
+    let pool = store::open(&url).await.unwrap();
+    let per_member: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT u.display_name, COUNT(*) FROM answers a JOIN users u ON u.id = a.author GROUP BY u.id",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert!(
+        per_member.iter().all(|(_, n)| *n == 1),
+        "someone twice: {per_member:?}"
+    );
+    for name in &acknowledged {
+        assert!(
+            per_member.iter().any(|(n, _)| n == name),
+            "{name} was acknowledged but is missing"
+        );
+    }
+    // The kill came mid-burst: not every member was stored yet.
+    assert!(per_member.len() < MEMBERS, "{}", per_member.len());
+    pool.close().await;
+
+    // Restart on the same file and send the burst again (a redelivery): each member once.
+    // Nobody reads this run's output: it goes nowhere instead of filling a pipe.
+    let mut child = spawn(std::process::Stdio::null());
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(burst.as_bytes()).await.unwrap();
+    drop(stdin);
+    let status = child.wait().await.unwrap();
+    assert!(status.success());
+    let pool = store::open(&url).await.unwrap();
+    let (rows, members): (i64, i64) =
+        sqlx::query_as("SELECT COUNT(*), COUNT(DISTINCT author) FROM answers")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!((rows, members), (MEMBERS as i64, MEMBERS as i64));
+}
