@@ -39,9 +39,10 @@ impl Core {
         let Some(q) = self.bank.question(&post.question_id) else {
             return Ok(Vec::new());
         };
-        // Remembered as handled, so that a catch-up after downtime never applies it again
-        // (even once it is no longer the member's answer).
-        store::mark_event(conn, platform, &store::message_event_id(message), ctx.now).await?;
+        // A message is remembered as handled (`processed_events`), so that a catch-up after
+        // downtime never applies it again: by trigger when it is stored (migration 0003), here
+        // when it is not.
+        let mark = store::message_event_id(message);
         let late = !post.is_open(ctx.now);
         if let Some(existing) = &existing {
             if existing.message_id == message {
@@ -51,6 +52,7 @@ impl Core {
             }
             if late && !existing.late {
                 // Talk in the thread after the reveal must not replace an on-time answer.
+                store::mark_event(conn, platform, &mark, ctx.now).await?;
                 return Ok(vec![ctx.private(format!(
                     "Question #{} is closed; your scored answer ({}/100) stays as it was.",
                     post.id, existing.score
@@ -68,6 +70,7 @@ impl Core {
         // What is stored is what was scored: at most `limits::MAX_ANSWER_BYTES`.
         let text = limits::capped(text).0;
         if report.words == 0 {
+            store::mark_event(conn, platform, &mark, ctx.now).await?;
             return Ok(vec![ctx.private(
                 "I could not find any words in that message, so it was not scored. Write your answer as text in this thread.".into(),
             )]);
