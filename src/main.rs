@@ -212,6 +212,10 @@ enum QuestionsAction {
     Stats,
 }
 
+/// How long each platform (and the database pool) may take to close after Ctrl-C or SIGTERM
+/// before the process stops anyway (systemd's default stop timeout is 90 s).
+const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// Resolves on Ctrl-C or SIGTERM.
 async fn shutdown_signal() {
     let ctrl_c = async {
@@ -337,13 +341,19 @@ async fn run_bot(
     app::tick_loop(&engine, config.tick_every(), deliver, shutdown_signal()).await;
     eprintln!("shutting down");
     let _ = stop_ops.send(());
+    // A platform that does not finish closing (a gateway stuck reconnecting) must not keep the
+    // process from stopping: each gets SHUTDOWN_GRACE, then the process exits anyway.
     if let Some(bot) = discord_slot.write().await.take() {
-        bot.shutdown().await;
+        if tokio::time::timeout(SHUTDOWN_GRACE, bot.shutdown()).await.is_err() {
+            eprintln!("Discord did not close within {SHUTDOWN_GRACE:?}; stopping anyway");
+        }
     }
     if let Some(bot) = slack_slot.write().await.take() {
-        bot.shutdown().await;
+        if tokio::time::timeout(SHUTDOWN_GRACE, bot.shutdown()).await.is_err() {
+            eprintln!("Slack did not close within {SHUTDOWN_GRACE:?}; stopping anyway");
+        }
     }
-    engine.pool().close().await;
+    let _ = tokio::time::timeout(SHUTDOWN_GRACE, engine.pool().close()).await;
     Ok(ExitCode::SUCCESS)
 }
 
