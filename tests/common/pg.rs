@@ -229,7 +229,13 @@ pub async fn database(test: &str) -> Option<TestDatabase> {
     static NEXT: AtomicU32 = AtomicU32::new(0);
     let slug: String = test
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
         .take(40)
         .collect();
     let name = format!("t_{slug}_{}", NEXT.fetch_add(1, Ordering::Relaxed));
@@ -279,10 +285,12 @@ fn run_as() -> Result<Option<(u32, u32)>, String> {
     }
     match (id(&["-u", "postgres"]), id(&["-g", "postgres"])) {
         (Some(uid), Some(gid)) => Ok(Some((uid, gid))),
-        _ => Err("the tests run as root, where initdb refuses to run, and there is no \
+        _ => Err(
+            "the tests run as root, where initdb refuses to run, and there is no \
                   `postgres` system user to run it as: install Debian's postgresql package \
                   (it creates one) or run the tests as a normal user"
-            .into()),
+                .into(),
+        ),
     }
 }
 
