@@ -38,17 +38,22 @@ const PORT: u16 = 5432;
 /// The cluster's superuser.
 const SUPERUSER: &str = "postgres";
 
-/// Stops the server and removes its folder once standard input closes. Ignores the terminal's
-/// signals (Ctrl-C reaches the whole process group) so that it still cleans up after them.
+/// Creates the cluster, starts it, says `ready`, then stops it and removes its folder once
+/// standard input closes. Ignores the terminal's signals (Ctrl-C reaches the whole process
+/// group) and a closed standard output, so that it still cleans up after them, even when the
+/// test process dies while `initdb` runs.
 const GUARDIAN: &str = r#"
-bindir="$1"; dir="$2"; port="$3"
-trap '' INT TERM HUP
-if ! "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 -o "-k '$dir' -p $port -c listen_addresses= -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" start >"$dir/pg_ctl.log" 2>&1; then
+bindir="$1"; dir="$2"; port="$3"; user="$4"
+trap '' INT TERM HUP PIPE
+fail() {
     echo failed
-    cat "$dir/pg_ctl.log" "$dir/server.log" 2>/dev/null
+    cat "$dir/initdb.log" "$dir/pg_ctl.log" "$dir/server.log" 2>/dev/null
     rm -rf "$dir"
     exit 1
-fi
+}
+"$bindir/initdb" -D "$dir/data" -U "$user" --auth=trust --no-sync -E UTF8 --locale=C \
+    >"$dir/initdb.log" 2>&1 || fail
+"$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 -o "-k '$dir' -p $port -c listen_addresses= -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" start >"$dir/pg_ctl.log" 2>&1 || fail
 echo ready
 cat >/dev/null
 "$bindir/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null 2>&1
@@ -97,7 +102,8 @@ impl PgServer {
         )
     }
 
-    /// Creates (or finds) the server: initdb into a new folder, then the guardian starts it.
+    /// Creates the server: a new folder, and the guardian that creates the cluster in it and
+    /// starts it.
     fn start() -> Result<PgServer, Unavailable> {
         let bindir = find_bindir().ok_or_else(|| {
             Unavailable::NotInstalled(
@@ -120,24 +126,6 @@ impl PgServer {
             std::os::unix::fs::chown(&dir, Some(uid), Some(gid))
                 .map_err(|e| failed("giving the temporary folder to the postgres user", &e))?;
         }
-        let initdb = command(&bindir.join("initdb"), run_as, &dir)
-            .args(["-D", "data", "-U", SUPERUSER, "--auth=trust", "--no-sync"])
-            .args(["-E", "UTF8", "--locale=C"])
-            .output();
-        match initdb {
-            Ok(out) if out.status.success() => {}
-            Ok(out) => {
-                let _ = std::fs::remove_dir_all(&dir);
-                return Err(failed(
-                    "initdb failed",
-                    &String::from_utf8_lossy(&[out.stdout, out.stderr].concat()),
-                ));
-            }
-            Err(e) => {
-                let _ = std::fs::remove_dir_all(&dir);
-                return Err(failed("running initdb", &e));
-            }
-        }
         let mut child = command(Path::new("/bin/sh"), run_as, &dir)
             .arg("-c")
             .arg(GUARDIAN)
@@ -145,6 +133,7 @@ impl PgServer {
             .arg(&bindir)
             .arg(&dir)
             .arg(PORT.to_string())
+            .arg(SUPERUSER)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -159,7 +148,7 @@ impl PgServer {
             let _ = stdout.read_to_string(&mut rest);
             drop(stdin);
             let _ = child.wait();
-            return Err(failed("the server did not start", &rest));
+            return Err(failed("the server could not be created or started", &rest));
         }
         Ok(PgServer {
             dir,
@@ -220,7 +209,13 @@ pub async fn database(test: &str) -> Option<TestDatabase> {
     let server = match server() {
         Ok(s) => s,
         Err(Unavailable::NotInstalled(why)) if !required() => {
-            eprintln!("skipping {test}: {why} ({REQUIRE_ENV}=1 makes this a failure)");
+            // Straight to stderr, not through the test harness's capture, so the skip shows in
+            // `cargo test`'s output even though the test passes.
+            use std::io::Write;
+            let _ = writeln!(
+                std::io::stderr(),
+                "skipping {test}: {why} ({REQUIRE_ENV}=1 makes this a failure)"
+            );
             return None;
         }
         Err(Unavailable::NotInstalled(why)) => panic!("{REQUIRE_ENV}=1 but {why}"),
