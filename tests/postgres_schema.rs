@@ -470,3 +470,71 @@ async fn sqlite_databases_written_before_the_move_still_open() {
     assert_eq!(answers.len(), 3);
     assert_eq!(rollups, expected_rollups(&answers));
 }
+
+// ---- two processes on one PostgreSQL ----
+
+/// Two transactions (two bot processes) each add a first vote of the same voter on one answer,
+/// with different emoji. Each alone would count the voter; the vote trigger locks the answer's
+/// row, so the second waits for the first to commit, then sees its vote and counts nothing.
+#[tokio::test]
+async fn concurrent_votes_of_one_voter_count_once() {
+    let Some(db) = common::pg::database("concurrent_votes").await else {
+        return;
+    };
+    let pg = db.pool().await;
+    PG_MIGRATOR.run(&pg).await.unwrap();
+    sqlx::query("UPDATE rollup_state SET built = true")
+        .execute(&pg)
+        .await
+        .unwrap();
+    // Channels, members, posts and answer 1 (junior, 73) by member 1.
+    for step in &scenario(Dialect::Postgres)[..4] {
+        sqlx::query(step).execute(&pg).await.unwrap();
+    }
+    let vote = |emoji: &str| {
+        format!(
+            "INSERT INTO votes (answer, voter, emoji, voted_at) VALUES (1, 2, '{emoji}', now())"
+        )
+    };
+    let mut first = pg.begin().await.unwrap();
+    sqlx::query(&vote("👍")).execute(&mut *first).await.unwrap();
+
+    let (pid_tx, pid_rx) = tokio::sync::oneshot::channel::<i32>();
+    let second = {
+        let (pg, sql) = (pg.clone(), vote("🔥"));
+        tokio::spawn(async move {
+            let mut tx = pg.begin().await.unwrap();
+            let pid: i32 = sqlx::query_scalar("SELECT pg_backend_pid()")
+                .fetch_one(&mut *tx)
+                .await
+                .unwrap();
+            pid_tx.send(pid).unwrap();
+            sqlx::query(&sql).execute(&mut *tx).await.unwrap();
+            tx.commit().await.unwrap();
+        })
+    };
+    // Wait until the second transaction is blocked on a lock (a state, not a duration).
+    let pid = pid_rx.await.unwrap();
+    let mut waits = 0;
+    loop {
+        let waiting: Option<String> =
+            sqlx::query_scalar("SELECT wait_event_type FROM pg_stat_activity WHERE pid = $1")
+                .bind(pid)
+                .fetch_one(&pg)
+                .await
+                .unwrap();
+        if waiting.as_deref() == Some("Lock") {
+            break;
+        }
+        waits += 1;
+        assert!(waits < 2_000, "the second vote never waited for the first");
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    first.commit().await.unwrap();
+    second.await.unwrap();
+
+    let (answers, rollups) = postgres_state(&pg).await;
+    assert_eq!(answers[0].8, 1, "one distinct voter");
+    assert_eq!(rollups, expected_rollups(&answers));
+    assert_eq!(rollups["member/1/1/junior"], (1, 0, 73 + 10, 73));
+}
