@@ -9,6 +9,8 @@
 //!   votes added and removed one by one and several per statement) run on both databases leaves
 //!   the same answers and votes and the same three rollup tables, row for row, after every
 //!   step, and those rollups are what `engine::points` gives for the stored answers;
+//! - two transactions (two bot processes) adding first votes of one voter on one answer count the
+//!   voter once (the vote triggers lock the answer's row);
 //! - a SQLite database written by the binary before the migrations moved to `migrations/sqlite/`
 //!   still opens (sqlx checks the recorded checksum of every applied migration).
 
