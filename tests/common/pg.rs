@@ -122,9 +122,17 @@ impl PgServer {
             .tempdir()
             .map_err(|e| failed("creating a temporary folder", &e))?
             .keep();
+        let remove = |e: Unavailable| {
+            let _ = std::fs::remove_dir_all(&dir);
+            e
+        };
         if let Some((uid, gid)) = run_as {
-            std::os::unix::fs::chown(&dir, Some(uid), Some(gid))
-                .map_err(|e| failed("giving the temporary folder to the postgres user", &e))?;
+            std::os::unix::fs::chown(&dir, Some(uid), Some(gid)).map_err(|e| {
+                remove(failed(
+                    "giving the temporary folder to the postgres user",
+                    &e,
+                ))
+            })?;
         }
         let mut child = command(Path::new("/bin/sh"), run_as, &dir)
             .arg("-c")
@@ -138,7 +146,7 @@ impl PgServer {
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
-            .map_err(|e| failed("starting the server's guardian shell", &e))?;
+            .map_err(|e| remove(failed("starting the server's guardian shell", &e)))?;
         let stdin = child.stdin.take().expect("piped stdin");
         let mut stdout = BufReader::new(child.stdout.take().expect("piped stdout"));
         let mut first = String::new();
