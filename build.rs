@@ -31,7 +31,7 @@ fn main() {
     // The question bank is compiled in (`include_dir!` in src/bank/embedded.rs), which Cargo does
     // not track on stable: rebuild when any file under questions/ changes.
     println!("cargo:rerun-if-changed=questions");
-    // Likewise the migrations (`sqlx::migrate!`): a new file must rebuild the crate.
+    // The same for the migrations `sqlx::migrate!` embeds (sqlx's documented advice).
     println!("cargo:rerun-if-changed=migrations");
     let raw = thesaurus_wordnet::uncompress().to_lowercase();
     let mut table: BTreeMap<&str, Vec<&str>> = BTreeMap::new();

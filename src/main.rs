@@ -344,12 +344,18 @@ async fn run_bot(
     // A platform that does not finish closing (a gateway stuck reconnecting) must not keep the
     // process from stopping: each gets SHUTDOWN_GRACE, then the process exits anyway.
     if let Some(bot) = discord_slot.write().await.take() {
-        if tokio::time::timeout(SHUTDOWN_GRACE, bot.shutdown()).await.is_err() {
+        if tokio::time::timeout(SHUTDOWN_GRACE, bot.shutdown())
+            .await
+            .is_err()
+        {
             eprintln!("Discord did not close within {SHUTDOWN_GRACE:?}; stopping anyway");
         }
     }
     if let Some(bot) = slack_slot.write().await.take() {
-        if tokio::time::timeout(SHUTDOWN_GRACE, bot.shutdown()).await.is_err() {
+        if tokio::time::timeout(SHUTDOWN_GRACE, bot.shutdown())
+            .await
+            .is_err()
+        {
             eprintln!("Slack did not close within {SHUTDOWN_GRACE:?}; stopping anyway");
         }
     }

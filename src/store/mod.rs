@@ -5,8 +5,9 @@
 //! [`channels`] (channels, members, processed events), [`schedules`], [`posts`], [`answers`]
 //! (answers, votes, hints, the one scored-answer query) and [`rollups`] (what boards and stats
 //! read). Row ids are newtypes and tiers and schedule kinds sqlx types ([`types`]); times are
-//! `DateTime<Utc>` in Rust and INTEGER milliseconds in SQLite. Migrations live in `migrations/`
-//! and are embedded with [`MIGRATOR`].
+//! `DateTime<Utc>` in Rust and INTEGER milliseconds in SQLite. Migrations live in
+//! `migrations/sqlite/` and are embedded with [`MIGRATOR`]; the PostgreSQL dialect of the same
+//! schema is [`PG_MIGRATOR`] (`migrations/postgres/`).
 //!
 //! SQLite runs in WAL mode: one writer at a time, any number of readers beside it. [`open`]
 //! gives the pool writes go through; [`read_pool`] gives a second pool for reads, so a
@@ -43,8 +44,17 @@ pub type Conn = sqlx::SqliteConnection;
 /// A pool of connections to the database ([`open`], [`read_pool`]).
 pub type Pool = SqlitePool;
 
-/// The embedded migrations of `migrations/`.
-pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+/// The embedded SQLite migrations of `migrations/sqlite/` (moved there unchanged from
+/// `migrations/`: sqlx keys an applied migration by version and checksum, not by path, so
+/// existing databases keep opening).
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+
+/// The embedded PostgreSQL migrations of `migrations/postgres/`: the same schema as
+/// [`MIGRATOR`]'s, version for version, in PostgreSQL's dialect (BIGINT identity row ids,
+/// `timestamptz` times, BOOLEAN flags, PL/pgSQL rollup triggers). Runs on a `PgPool` (sqlx's
+/// `postgres` feature). No store function uses it yet: it is the foundation of the second
+/// backend (issue 12; `docs/design.md`, "PostgreSQL").
+pub static PG_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
 /// The default database when neither `DATABASE_URL` nor `--database` is given: a file in the
 /// working directory, created on first use.
