@@ -166,3 +166,29 @@ fn an_alias_repeating_its_own_topic_is_reported_not_a_panic() {
         );
     }
 }
+
+/// Found by the `discord_event` target, in serenity 0.12.5 rather than here: a user's `avatar`
+/// of 32 bytes that is not ASCII panics inside serenity's `ImageHash::from_str` (it slices the
+/// string in two-byte steps), while deserializing a gateway payload, before the adapter sees it.
+/// Discord itself only sends hex hashes, so the bot is not exposed in practice; the fuzz target
+/// skips such payloads. This test pins the upstream behaviour: when it fails, serenity has fixed
+/// it, and the skip in `fuzz/fuzz_targets/discord_event.rs` can go.
+#[test]
+fn serenity_0_12_panics_on_a_non_ascii_image_hash() {
+    // 29 ASCII bytes, 'м' (2 bytes, so bytes 29..31) and one more: 32 bytes, and the slice
+    // 28..30 ends inside 'м'.
+    let hash = "0123456789abcdef0123456789abcмd";
+    assert_eq!(hash.len(), 32);
+    let user = serde_json::json!({"id": "12", "username": "bob", "discriminator": "0",
+        "global_name": "bob", "avatar": hash, "bot": false, "public_flags": 0});
+    let parsed = std::panic::catch_unwind(|| {
+        serde_json::from_value::<poise::serenity_prelude::User>(user.clone()).is_ok()
+    });
+    assert!(
+        parsed.is_err(),
+        "serenity no longer panics here: drop the fuzz target's skip"
+    );
+    let ascii = serde_json::json!({"id": "12", "username": "bob", "discriminator": "0",
+        "global_name": "bob", "avatar": "0123456789abcdef0123456789abcdef", "bot": false});
+    assert!(serde_json::from_value::<poise::serenity_prelude::User>(ascii).is_ok());
+}

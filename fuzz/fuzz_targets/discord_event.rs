@@ -12,7 +12,24 @@ use interview_bot::platform::discord;
 use libfuzzer_sys::fuzz_target;
 use serenity::all::{FullEvent, Message, MessageDeleteEvent, MessageUpdateEvent, Reaction, UserId};
 
+/// serenity 0.12.5 panics deserializing an image hash (avatar, banner, icon...) of 32 or 34
+/// bytes that is not ASCII (`ImageHash::from_str` slices it in two-byte steps); the panic is in
+/// serenity, before the adapter sees the event (`tests/fuzz_regressions.rs` pins it). Such
+/// payloads are skipped here so the fuzzer keeps exploring the adapter.
+fn trips_serenity_image_hash(v: &serde_json::Value) -> bool {
+    match v {
+        serde_json::Value::String(s) => matches!(s.len(), 32 | 34) && !s.is_ascii(),
+        serde_json::Value::Array(a) => a.iter().any(trips_serenity_image_hash),
+        serde_json::Value::Object(o) => o.values().any(trips_serenity_image_hash),
+        _ => false,
+    }
+}
+
 fn event(kind: u8, json: &[u8]) -> Option<FullEvent> {
+    let value: serde_json::Value = serde_json::from_slice(json).ok()?;
+    if trips_serenity_image_hash(&value) {
+        return None;
+    }
     Some(match kind % 5 {
         0 => FullEvent::Message {
             new_message: serde_json::from_slice::<Message>(json).ok()?,
