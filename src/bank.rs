@@ -376,7 +376,14 @@ impl Bank {
                 errors.push(err(None, &field, "must not be empty".into()));
                 continue;
             }
-            if let Some(&other) = self.topic_names.get(&key) {
+            if self.topic_names.get(&key) == Some(&topic_index) {
+                // This topic is not in `self.topics` yet: the name repeats its own id or alias.
+                errors.push(err(
+                    None,
+                    &field,
+                    format!("`{name}` is already this topic's id or alias: remove the repeat"),
+                ));
+            } else if let Some(&other) = self.topic_names.get(&key) {
                 let other = &self.topics[other];
                 errors.push(err(
                     None,

@@ -107,7 +107,7 @@ pub struct Rubric {
     credit: Credit,
     min_words: usize,
     shape_penalties: bool,
-    total_weight: u32,
+    total_weight: u64,
     prompt_stems: FxHashSet<String>,
     /// Every stem of the question's vocabulary: prompt, phrases, names, reference.
     topic_stems: FxHashSet<String>,
@@ -372,7 +372,7 @@ fn earn(
     let share = if rubric.total_weight == 0 {
         0.0
     } else {
-        earned / f64::from(rubric.total_weight)
+        earned / rubric.total_weight as f64
     };
     (concepts, share)
 }

@@ -44,7 +44,12 @@ impl Rubric {
                 spec,
             })
             .collect();
-        let total_weight = concepts.iter().map(|c| c.spec.weight.max(1)).sum();
+        // In u64: the sum of u32 weights cannot overflow (a bank file with absurd weights is
+        // reported by the loader, but its rubric is still compiled first).
+        let total_weight = concepts
+            .iter()
+            .map(|c| u64::from(c.spec.weight.max(1)))
+            .sum();
         let prompt_stems = content_stems(prompt);
         let phrase_stems: FxHashSet<String> = concepts
             .iter()

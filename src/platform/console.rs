@@ -173,9 +173,10 @@ impl Console {
                     "? `@time {rest}`: write `@time 2026-03-02 09:00` or `@time 2026-03-02 09:00 Europe/Berlin`"
                 )?,
             },
-            "advance" | "downtime" => match parse_duration(rest) {
-                Some(d) => {
-                    let target = self.clock.now() + d;
+            "advance" | "downtime" => match parse_duration(rest)
+                .and_then(|d| self.clock.now().checked_add_signed(d))
+            {
+                Some(target) => {
                     if name == "advance" {
                         self.run_until(target, out).await?;
                     } else {
@@ -436,23 +437,25 @@ impl Console {
     }
 }
 
-/// One parsed member line.
+/// One parsed member line (see the module docs for the syntax): `who` is the member's name,
+/// `post` a question number given as `#N` (`None`: the newest question).
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum Action {
+pub enum Action {
+    /// `who [#N]: text`: an answer, or a command when `text` starts with `/`.
     Say {
         who: String,
         post: Option<i64>,
         text: String,
     },
+    /// `who edits [#N]: text`.
     Edit {
         who: String,
         post: Option<i64>,
         text: String,
     },
-    Delete {
-        who: String,
-        post: Option<i64>,
-    },
+    /// `who deletes [#N]`.
+    Delete { who: String, post: Option<i64> },
+    /// `who +emoji target [#N]` (`add`) or `who -emoji target [#N]`.
     React {
         who: String,
         add: bool,
@@ -483,7 +486,10 @@ fn parse_post(s: &str) -> Option<i64> {
     s.strip_prefix('#')?.parse().ok()
 }
 
-fn parse_line(line: &str) -> Option<Action> {
+/// Parses a member line (`alice: ...`, `alice #3: ...`, `alice edits: ...`, `alice deletes`,
+/// `bob +👍 alice #3`); `None` when the line is none of these. Directives (`@...`) and comments
+/// are handled before this.
+pub fn parse_line(line: &str) -> Option<Action> {
     // NAME [edits|#N|edits #N]: TEXT
     if let Some((head, text)) = line.split_once(':') {
         let text = text.trim().to_string();
@@ -579,21 +585,23 @@ pub fn parse_time(s: &str) -> Option<DateTime<Utc>> {
     }
 }
 
-/// `1d 2h 30m` (also `90m`, `2w`, `45s`).
+/// `1d 2h 30m` (also `90m`, `2w`, `45s`); `None` when a part is not a number and a unit, or
+/// the total is beyond what a [`Duration`] holds (about 292 million years).
 pub fn parse_duration(s: &str) -> Option<Duration> {
     let mut total = Duration::zero();
     let mut any = false;
     for part in s.split_whitespace() {
         let (num, unit) = part.split_at(part.find(|c: char| !c.is_ascii_digit())?);
         let n: i64 = num.parse().ok()?;
-        total += match unit {
-            "w" => Duration::weeks(n),
-            "d" => Duration::days(n),
-            "h" => Duration::hours(n),
-            "m" | "min" => Duration::minutes(n),
-            "s" => Duration::seconds(n),
+        let d = match unit {
+            "w" => Duration::try_weeks(n),
+            "d" => Duration::try_days(n),
+            "h" => Duration::try_hours(n),
+            "m" | "min" => Duration::try_minutes(n),
+            "s" => Duration::try_seconds(n),
             _ => return None,
         };
+        total = total.checked_add(&d?)?;
         any = true;
     }
     any.then_some(total)

@@ -237,6 +237,23 @@ fn inbound_reaction(
     Some(Inbound::reaction(add, channel, message, emoji, actor))
 }
 
+/// Turns an Events API event body into an engine event: messages as in [`inbound_message`],
+/// `reaction_added` and `reaction_removed` on a message into reactions; anything else is `None`.
+/// `bot_user` is this bot's own user id. Pure (no I/O): the display name of a member is looked
+/// up afterwards.
+pub fn inbound_event(body: &SlackEventCallbackBody, bot_user: Option<&str>) -> Option<Inbound> {
+    match body {
+        SlackEventCallbackBody::Message(m) => inbound_message(m, bot_user),
+        SlackEventCallbackBody::ReactionAdded(r) => {
+            inbound_reaction(&r.user, &r.reaction, &r.item, bot_user, true)
+        }
+        SlackEventCallbackBody::ReactionRemoved(r) => {
+            inbound_reaction(&r.user, &r.reaction, &r.item, bot_user, false)
+        }
+        _ => None,
+    }
+}
+
 async fn on_push_event(
     event: SlackPushEventCallback,
     client: Arc<SlackHyperClient>,
@@ -245,18 +262,7 @@ async fn on_push_event(
     let Some(state) = state_of(&states).await else {
         return Ok(());
     };
-    let bot = state.bot_user.as_deref();
-    let inbound = match &event.event {
-        SlackEventCallbackBody::Message(m) => inbound_message(m, bot),
-        SlackEventCallbackBody::ReactionAdded(r) => {
-            inbound_reaction(&r.user, &r.reaction, &r.item, bot, true)
-        }
-        SlackEventCallbackBody::ReactionRemoved(r) => {
-            inbound_reaction(&r.user, &r.reaction, &r.item, bot, false)
-        }
-        _ => None,
-    };
-    let Some(mut inbound) = inbound else {
+    let Some(mut inbound) = inbound_event(&event.event, state.bot_user.as_deref()) else {
         return Ok(());
     };
     // Socket Mode hands envelopes to this callback one at a time, in order, and acknowledges
