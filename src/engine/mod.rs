@@ -39,8 +39,9 @@ mod select;
 mod tick;
 mod triage;
 
-pub use command::{Command, Period, Qotd};
+pub use command::{Command, Period, Privacy, Qotd};
+pub use commands::{card_text, stats_text, FORGET_CONFIRM_MINUTES, STATS_WEEKS};
 pub use config::{EngineConfig, DEFAULT_CLOSE_AFTER_HOURS, DEFAULT_LEADERBOARD_CRON};
 pub use dispatch::{Engine, Pending, BATCH_MAX, QUEUE_CAPACITY};
 pub use error::{Error, UserError};
-pub use event::{Actor, ChannelRef, Inbound, Outbound, QuestionCard};
+pub use event::{Actor, Attachment, ChannelRef, Inbound, Outbound, QuestionCard};

@@ -20,6 +20,7 @@ use crate::engine::{command, Actor, ChannelRef, Engine, Inbound, Outbound};
 
 mod catchup;
 pub use catchup::{time_of_ts, RATE_LIMIT_RETRIES};
+mod files;
 
 /// The platform name stored for Slack channels and members.
 pub const PLATFORM: &str = "slack";
@@ -422,6 +423,10 @@ async fn deliver(client: &SlackHyperClient, state: &State, actions: Vec<Outbound
                         req = req.with_thread_ts(ts.into());
                     }
                     session.chat_post_ephemeral(&req).await?;
+                }
+                Outbound::File { channel, thread, user, file, text } => {
+                    let (thread, user) = (thread.as_deref(), user.as_deref());
+                    files::deliver_file(&session, &channel, thread, user, (&file, &text)).await?;
                 }
                 Outbound::React { message, emoji, .. } => {
                     if let Some((ch, ts)) = split_id(&message) {

@@ -22,6 +22,7 @@ pub mod answers;
 pub mod catchup;
 pub mod channels;
 pub mod maintenance;
+pub mod members;
 pub mod posts;
 pub mod rollups;
 pub mod schedules;
@@ -30,6 +31,9 @@ pub mod types;
 pub use answers::*;
 pub use catchup::*;
 pub use channels::*;
+pub use members::{
+    forget_counts, forget_member, member_days, member_export, ForgetCounts, MemberExport, MemberScope,
+};
 pub use maintenance::{backup, ping, prune_processed_events, BackupSummary};
 pub use posts::*;
 pub use rollups::{board, member_topics, rebuild_rollups, BoardRow, BoardScope, TopicTotals};

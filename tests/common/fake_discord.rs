@@ -53,6 +53,8 @@ struct Inner {
     reactions: Mutex<HashMap<u64, Reactions<Value>>>,
     /// Thread creations still to refuse (403), to stop a post between its two steps.
     refuse_threads: AtomicU64,
+    /// Files uploaded with messages, in order.
+    uploads: Mutex<Vec<Upload>>,
 }
 
 /// A running fake Discord.
@@ -135,6 +137,42 @@ impl FakeDiscord {
     pub fn id(&self) -> u64 {
         self.inner.next_id.fetch_add(1, Ordering::SeqCst)
     }
+}
+
+/// A request's JSON: the body itself, or for a multipart upload (a message with files) its
+/// `payload_json` part, the files recorded as [`Upload`]s.
+fn body_of(inner: &Inner, path: &str, headers: &axum::http::HeaderMap, body: &[u8]) -> Value {
+    let content_type = headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    if !content_type.starts_with("multipart/form-data") {
+        return serde_json::from_slice(body).unwrap_or(Value::Null);
+    }
+    let mut json = Value::Null;
+    for part in super::multipart::parse(content_type, body) {
+        if part.name == "payload_json" {
+            json = serde_json::from_slice(&part.bytes).unwrap_or(Value::Null);
+        } else if let Some(file_name) = part.file_name {
+            inner.uploads.lock().unwrap().push(Upload {
+                path: path.to_string(),
+                file_name,
+                content_type: part.content_type.unwrap_or_default(),
+                bytes: part.bytes,
+            });
+        }
+    }
+    json
+}
+
+/// A file the bot uploaded (a multipart part with a file name).
+#[derive(Debug, Clone)]
+pub struct Upload {
+    /// The REST path it went to (`/api/v10/channels/{id}/messages`, `/api/v10/webhooks/...`).
+    pub path: String,
+    pub file_name: String,
+    pub content_type: String,
+    pub bytes: Vec<u8>,
 }
 
 fn record(inner: &Inner, method: &str, path: &str, body: Value) {
@@ -267,9 +305,15 @@ async fn run_gateway(mut socket: WebSocket, inner: Arc<Inner>) {
     inner.changed.notify_waiters();
 }
 
-async fn rest(State(inner): State<Arc<Inner>>, method: Method, uri: Uri, body: Bytes) -> Response {
+async fn rest(
+    State(inner): State<Arc<Inner>>,
+    method: Method,
+    uri: Uri,
+    headers: axum::http::HeaderMap,
+    body: Bytes,
+) -> Response {
     let path = uri.path().to_string();
-    let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    let body = body_of(&inner, &path, &headers, &body);
     let port = inner.port.load(Ordering::SeqCst);
     let parts: Vec<&str> = path.trim_start_matches("/api/v10/").split('/').collect();
     let new_id = || inner.next_id.fetch_add(1, Ordering::SeqCst);
@@ -355,6 +399,11 @@ impl FakeDiscord {
     /// Adds (`add`) or removes `user`'s reaction on a stored message, without a gateway event.
     pub fn react(&self, message: u64, emoji: &str, user: Value, add: bool) {
         set_reaction(&self.inner, message, emoji, user, add);
+    }
+
+    /// Every file uploaded so far, in order.
+    pub fn uploads(&self) -> Vec<Upload> {
+        self.inner.uploads.lock().unwrap().clone()
     }
 
     /// Refuses (403) the next `n` thread creations, as if the process stopped between posting a

@@ -33,3 +33,5 @@ pub fn temp_db() -> (tempfile::TempDir, String) {
 }
 pub mod fake_discord;
 pub mod fake_slack;
+pub mod multipart;
+pub mod pictures;

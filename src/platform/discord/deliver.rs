@@ -1,6 +1,6 @@
 //! Rendering engine actions with Discord's REST API: questions as embeds with a public thread,
 //! thread replies, channel messages, private replies (a DM, since answers are messages, not
-//! interactions) and reactions.
+//! interactions), reactions and files (message attachments, multipart uploads).
 
 use super::*;
 
@@ -105,6 +105,35 @@ pub(super) async fn deliver_one(http: &Http, engine: &Engine, action: Outbound) 
                         UserId::new(u)
                             .direct_message(http, CreateMessage::new().content(clip(&text)))
                             .await?;
+                    }
+                }
+                Outbound::File {
+                    channel,
+                    thread,
+                    user,
+                    file,
+                    text,
+                } => {
+                    let message = CreateMessage::new()
+                        .content(clip(&text))
+                        .add_file(CreateAttachment::bytes(file.bytes, file.name));
+                    // Private outside an interaction: a DM (an interaction's own reply is
+                    // ephemeral, see `run_command`).
+                    match user {
+                        Some(u) => {
+                            if let Some(u) = parse_id(&u) {
+                                UserId::new(u).direct_message(http, message).await?;
+                            }
+                        }
+                        None => {
+                            let target = thread
+                                .as_deref()
+                                .and_then(parse_id)
+                                .or_else(|| parse_id(&channel.id));
+                            if let Some(t) = target {
+                                ChannelId::new(t).send_message(http, message).await?;
+                            }
+                        }
                     }
                 }
                 Outbound::React {
