@@ -11,11 +11,9 @@ use chrono::{DateTime, TimeZone, Utc};
 use common::fake_discord::{self as fake, FakeDiscord, BOT, CHANNEL, GUILD};
 use common::fake_slack::{self, FakeSlack};
 use common::pictures::assert_picture;
-use interview_bot::bank::Tier;
+use common::seed::{actor, answered_question};
 use interview_bot::charts::{self, CardRow, Movement, TopicScore, WeekPoints};
-use interview_bot::engine::{
-    self, Actor, ChannelRef, Command, Engine, Inbound, Outbound, STATS_WEEKS,
-};
+use interview_bot::engine::{self, ChannelRef, Engine, Inbound, STATS_WEEKS};
 use interview_bot::platform::console::{self, Console};
 use interview_bot::platform::discord::{self, DiscordConfig};
 use interview_bot::platform::slack::{self, SlackConfig};
@@ -157,7 +155,11 @@ async fn console_weekly_card_and_stats_chart() {
     .await;
     // Week 10: alice answers every day, carol once.
     for day in 2..=8 {
-        log += &run(&mut c, &[format!("@time 2026-03-0{day} 12:00 Europe/Berlin")]).await;
+        log += &run(
+            &mut c,
+            &[format!("@time 2026-03-0{day} 12:00 Europe/Berlin")],
+        )
+        .await;
         let a = good_answer(c.engine(), console::PLATFORM, "study-group").await;
         log += &run(&mut c, &[format!("alice: {a}")]).await;
         if day == 3 {
@@ -166,7 +168,11 @@ async fn console_weekly_card_and_stats_chart() {
     }
     // Week 11: bob answers every day, alice once.
     for day in 9..=15 {
-        log += &run(&mut c, &[format!("@time 2026-03-{day:02} 12:00 Europe/Berlin")]).await;
+        log += &run(
+            &mut c,
+            &[format!("@time 2026-03-{day:02} 12:00 Europe/Berlin")],
+        )
+        .await;
         let a = good_answer(c.engine(), console::PLATFORM, "study-group").await;
         log += &run(&mut c, &[format!("bob: {a}")]).await;
         if day == 9 {
@@ -179,16 +185,32 @@ async fn console_weekly_card_and_stats_chart() {
         .find("🏆 Weekly Leaderboard, week 2026-W10")
         .unwrap_or_else(|| panic!("{log}"));
     let lines: Vec<&str> = log[w10..].lines().take(4).collect();
-    assert!(lines[1].starts_with("1. alice — ") && lines[1].ends_with(" · new since last week · streak 7"), "{lines:?}");
-    assert!(lines[2].starts_with("2. carol — ") && lines[2].ends_with(" · new since last week · streak 0"), "{lines:?}");
+    assert!(
+        lines[1].starts_with("1. alice — ")
+            && lines[1].ends_with(" · new since last week · streak 7"),
+        "{lines:?}"
+    );
+    assert!(
+        lines[2].starts_with("2. carol — ")
+            && lines[2].ends_with(" · new since last week · streak 0"),
+        "{lines:?}"
+    );
     assert!(lines[3].starts_with("      (file: "), "{lines:?}");
 
     let w11 = log
         .find("🏆 Weekly Leaderboard, week 2026-W11")
         .unwrap_or_else(|| panic!("{log}"));
     let lines: Vec<&str> = log[w11..].lines().take(4).collect();
-    assert!(lines[1].starts_with("1. bob — ") && lines[1].ends_with(" · new since last week · streak 7"), "{lines:?}");
-    assert!(lines[2].starts_with("2. alice — ") && lines[2].ends_with(" · down 1 since last week · streak 0"), "{lines:?}");
+    assert!(
+        lines[1].starts_with("1. bob — ")
+            && lines[1].ends_with(" · new since last week · streak 7"),
+        "{lines:?}"
+    );
+    assert!(
+        lines[2].starts_with("2. alice — ")
+            && lines[2].ends_with(" · down 1 since last week · streak 0"),
+        "{lines:?}"
+    );
 
     let cards = files_in(&log);
     assert_eq!(cards.len(), 2, "{log}");
@@ -199,7 +221,10 @@ async fn console_weekly_card_and_stats_chart() {
     }
 
     let stats = run(&mut c, &s(&["alice: /stats"])).await;
-    assert!(stats.starts_with("[bot → alice, privately] 📊 alice: "), "{stats}");
+    assert!(
+        stats.starts_with("[bot → alice, privately] 📊 alice: "),
+        "{stats}"
+    );
     let weeks_line = stats
         .lines()
         .find(|l| l.starts_with("Points per week, oldest first: "))
@@ -209,9 +234,18 @@ async fn console_weekly_card_and_stats_chart() {
         .split(" · ")
         .collect();
     assert_eq!(weeks.len(), STATS_WEEKS as usize, "{weeks_line}");
-    assert!(weeks[STATS_WEEKS as usize - 1].starts_with("W12 0"), "this week: {weeks_line}");
-    assert!(weeks[STATS_WEEKS as usize - 3].starts_with("W10 "), "{weeks_line}");
-    assert!(stats.contains("\nChecker score per topic, strongest first: "), "{stats}");
+    assert!(
+        weeks[STATS_WEEKS as usize - 1].starts_with("W12 0"),
+        "this week: {weeks_line}"
+    );
+    assert!(
+        weeks[STATS_WEEKS as usize - 3].starts_with("W10 "),
+        "{weeks_line}"
+    );
+    assert!(
+        stats.contains("\nChecker score per topic, strongest first: "),
+        "{stats}"
+    );
     let chart = files_in(&stats);
     assert_eq!(chart.len(), 1, "{stats}");
     assert_picture(&std::fs::read(&chart[0]).unwrap(), charts::STATS_SIZE, 8);
@@ -219,48 +253,6 @@ async fn console_weekly_card_and_stats_chart() {
     // A member without answers gets the text alone.
     let none = run(&mut c, &s(&["dave: /stats"])).await;
     assert!(files_in(&none).is_empty(), "{none}");
-}
-
-fn actor(id: &str, name: &str) -> Actor {
-    Actor {
-        id: id.into(),
-        name: name.into(),
-        is_bot: false,
-        can_manage: true,
-    }
-}
-
-/// Seeds one answered question on `channel` through the engine, as the adapter would: returns
-/// the post's thread id.
-pub async fn seed_answer(engine: &Engine, channel: &ChannelRef, who: &Actor, ids: [&str; 3]) {
-    let out = engine
-        .handle(Inbound::Command {
-            id: format!("seed-{}", ids[0]),
-            channel: channel.clone(),
-            thread: None,
-            actor: who.clone(),
-            command: Command::Ask {
-                topic: Some("gil".into()),
-                tier: Some(Tier::Senior),
-            },
-        })
-        .await
-        .unwrap();
-    let Some(Outbound::PostQuestion { card, .. }) = out.first() else {
-        panic!("{out:?}")
-    };
-    engine.attach(card.post, ids[0], ids[1]).await.unwrap();
-    let q = engine.bank().question(&card.question_id).unwrap();
-    engine
-        .handle(Inbound::Message {
-            channel: channel.clone(),
-            thread: ids[1].into(),
-            message: ids[2].into(),
-            actor: who.clone(),
-            text: q.reference_answer.clone(),
-        })
-        .await
-        .unwrap();
 }
 
 fn at(y: i32, m: u32, d: u32, h: u32) -> DateTime<Utc> {
@@ -285,8 +277,14 @@ async fn discord_stats_is_an_ephemeral_attachment_and_the_card_a_channel_attachm
         id: CHANNEL.to_string(),
         workspace: Some(GUILD.to_string()),
     };
-    let alice = actor(&ALICE.to_string(), "alice");
-    seed_answer(&engine, &channel, &alice, ["7001", "7002", "7003"]).await;
+    let mut alice = actor(&ALICE.to_string(), "alice");
+    alice.can_manage = true;
+    let write = |thread: &str, text: &str| {
+        let author = fake::user(ALICE, "alice", false);
+        let m = fake.write(thread.parse().unwrap(), author, text, at(2026, 3, 4, 10));
+        m["id"].as_str().unwrap().to_string()
+    };
+    answered_question(&engine, &channel, &alice, ("11", "12"), write).await;
     engine
         .handle(Inbound::Command {
             id: "seed-schedule".into(),
@@ -321,21 +319,38 @@ async fn discord_stats_is_an_ephemeral_attachment_and_the_card_a_channel_attachm
         }),
     );
     fake.wait_for("the /stats follow-up", |calls| {
-        calls.iter().any(|c| c.path.contains("/webhooks/") && c.path.contains("token-8001"))
+        calls
+            .iter()
+            .any(|c| c.path.contains("/webhooks/") && c.path.contains("token-8001"))
     })
     .await;
     let uploads = fake.uploads();
     let chart = uploads
         .iter()
         .find(|u| u.path.contains("token-8001"))
-        .unwrap_or_else(|| panic!("no upload: {uploads:?}"));
+        .unwrap_or_else(|| {
+            panic!(
+                "no upload: {uploads:?} {:?}",
+                fake.calls()
+                    .iter()
+                    .map(|c| format!(
+                        "{} {} {}",
+                        c.method,
+                        c.path,
+                        c.body.get("content").cloned().unwrap_or_default()
+                    ))
+                    .collect::<Vec<_>>()
+            )
+        });
     assert_eq!(chart.file_name, "stats.png");
     assert_eq!(chart.content_type, "image/png");
     assert_picture(&chart.bytes, charts::STATS_SIZE, 8);
     let followup = fake
         .calls()
         .into_iter()
-        .find(|c| c.path.contains("token-8001") && c.method == "POST" && c.path.contains("webhooks"))
+        .find(|c| {
+            c.path.contains("token-8001") && c.method == "POST" && c.path.contains("webhooks")
+        })
         .unwrap();
     assert_eq!(followup.body["flags"], 64, "ephemeral: {:?}", followup.body);
     assert!(
@@ -374,8 +389,22 @@ async fn slack_stats_uploads_with_the_external_flow_and_falls_back_to_text() {
         id: fake_slack::CHANNEL.into(),
         workspace: Some("T1".into()),
     };
-    let ts = |n: u32| format!("{}:1772400{n:03}.000100", fake_slack::CHANNEL);
-    seed_answer(&engine, &channel, &actor(ALICE, "alice"), [&ts(1), &ts(1), &ts(2)]).await;
+    let post = format!("{}:1772400001.000100", fake_slack::CHANNEL);
+    let write = |thread: &str, text: &str| {
+        let (ch, thread_ts) = thread.split_once(':').unwrap();
+        format!(
+            "{ch}:{}",
+            fake.write(thread_ts, ALICE, text, at(2026, 3, 4, 10))
+        )
+    };
+    answered_question(
+        &engine,
+        &channel,
+        &actor(ALICE, "alice"),
+        (&post, &post),
+        write,
+    )
+    .await;
     let config = SlackConfig {
         bot_token: SecretString::new("xoxb-fake".into()),
         app_token: SecretString::new("xapp-fake".into()),
@@ -426,7 +455,12 @@ async fn slack_stats_uploads_with_the_external_flow_and_falls_back_to_text() {
     let fallback = fake
         .calls_of("chat.postEphemeral")
         .into_iter()
-        .find(|c| c["text"].as_str().unwrap().contains("could not be attached"))
+        .find(|c| {
+            c["text"]
+                .as_str()
+                .unwrap()
+                .contains("could not be attached")
+        })
         .unwrap();
     assert_eq!(fallback["user"], ALICE);
     assert!(fallback["text"]

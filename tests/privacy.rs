@@ -10,10 +10,8 @@ use std::sync::Arc;
 use chrono::{DateTime, TimeZone, Utc};
 use common::fake_discord::{self as fake, FakeDiscord, BOT, CHANNEL, GUILD};
 use common::fake_slack::{self, FakeSlack};
-use interview_bot::bank::Tier;
-use interview_bot::engine::{
-    Actor, ChannelRef, Command, Engine, Inbound, Outbound, FORGET_CONFIRM_MINUTES,
-};
+use common::seed::{actor, answered_question};
+use interview_bot::engine::{ChannelRef, Engine, FORGET_CONFIRM_MINUTES};
 use interview_bot::platform::console::{self, Console};
 use interview_bot::platform::discord::{self, DiscordConfig};
 use interview_bot::platform::slack::{self, SlackConfig};
@@ -138,7 +136,11 @@ async fn console_export_then_forget_removes_every_row_naming_the_member() {
     )
     .await;
     for day in 2..=4 {
-        log += &run(&mut c, &[format!("@time 2026-03-0{day} 12:00 Europe/Berlin")]).await;
+        log += &run(
+            &mut c,
+            &[format!("@time 2026-03-0{day} 12:00 Europe/Berlin")],
+        )
+        .await;
         let a = good_answer(&c).await;
         log += &run(
             &mut c,
@@ -172,16 +174,28 @@ async fn console_export_then_forget_removes_every_row_naming_the_member() {
     let first = &data["answers"][0];
     assert_eq!(first["tier"], "mid");
     assert!(first["score"].as_i64().unwrap() > 50, "{first}");
-    assert!(first["report"].is_object(), "the checker's report as JSON: {first}");
-    assert!(first["answered_at"].as_str().unwrap().starts_with("2026-03-02T11:00"));
+    assert!(
+        first["report"].is_object(),
+        "the checker's report as JSON: {first}"
+    );
+    assert!(first["answered_at"]
+        .as_str()
+        .unwrap()
+        .starts_with("2026-03-02T11:00"));
     assert_eq!(data["votes_given"].as_array().unwrap().len(), 3);
     assert_eq!(data["votes_received"].as_array().unwrap().len(), 6);
-    assert!(data["votes_received"][0].get("voter").is_none(), "voters are others' data");
+    assert!(
+        data["votes_received"][0].get("voter").is_none(),
+        "voters are others' data"
+    );
     assert_eq!(data["hints"][0]["given"], 1);
 
     // Confirm without asking first, or too late: nothing happens.
     let early = run(&mut c, &s(&["alice: /privacy forget confirm"])).await;
-    assert!(early.contains("Nothing deleted: send `/privacy forget` first"), "{early}");
+    assert!(
+        early.contains("Nothing deleted: send `/privacy forget` first"),
+        "{early}"
+    );
     let ask = run(&mut c, &s(&["alice: /privacy forget"])).await;
     assert!(
         ask.contains("deletes, in this workspace: 3 answers, 6 votes on them, 3 votes you gave, 1 hint record and your name."),
@@ -196,7 +210,11 @@ async fn console_export_then_forget_removes_every_row_naming_the_member() {
     )
     .await;
     assert!(late.contains("Nothing deleted"), "{late}");
-    assert_eq!(rollups(&pool).await, before, "nothing may change before the confirmation");
+    assert_eq!(
+        rollups(&pool).await,
+        before,
+        "nothing may change before the confirmation"
+    );
 
     let done = run(
         &mut c,
@@ -219,56 +237,21 @@ async fn console_export_then_forget_removes_every_row_naming_the_member() {
         .fetch_one(&pool)
         .await
         .unwrap();
-    assert_eq!(bob_votes, 0, "the only votes left would be on alice's answers or hers");
+    assert_eq!(
+        bob_votes, 0,
+        "the only votes left would be on alice's answers or hers"
+    );
 
     // Nothing is left to export.
     let again = run(&mut c, &s(&["alice: /privacy export"])).await;
-    assert!(again.contains("Nothing is stored about you here yet"), "{again}");
+    assert!(
+        again.contains("Nothing is stored about you here yet"),
+        "{again}"
+    );
 }
 
 fn at(y: i32, m: u32, d: u32, h: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(y, m, d, h, 0, 0).unwrap()
-}
-
-/// One answered question on `channel`, through the engine as an adapter would.
-async fn seed_answer(engine: &Engine, channel: &ChannelRef, who: &Actor, ids: [&str; 3]) {
-    let out = engine
-        .handle(Inbound::Command {
-            id: format!("seed-{}", ids[0]),
-            channel: channel.clone(),
-            thread: None,
-            actor: who.clone(),
-            command: Command::Ask {
-                topic: Some("gil".into()),
-                tier: Some(Tier::Senior),
-            },
-        })
-        .await
-        .unwrap();
-    let Some(Outbound::PostQuestion { card, .. }) = out.first() else {
-        panic!("{out:?}")
-    };
-    engine.attach(card.post, ids[0], ids[1]).await.unwrap();
-    let q = engine.bank().question(&card.question_id).unwrap();
-    engine
-        .handle(Inbound::Message {
-            channel: channel.clone(),
-            thread: ids[1].into(),
-            message: ids[2].into(),
-            actor: who.clone(),
-            text: q.reference_answer.clone(),
-        })
-        .await
-        .unwrap();
-}
-
-fn actor(id: &str, name: &str) -> Actor {
-    Actor {
-        id: id.into(),
-        name: name.into(),
-        is_bot: false,
-        can_manage: false,
-    }
 }
 
 async fn users(pool: &Pool, platform: &str) -> Vec<String> {
@@ -301,14 +284,32 @@ async fn discord_export_is_an_ephemeral_file_and_forget_confirms() {
     let (_dir, url) = common::temp_db();
     let clock = Arc::new(ManualClock::new(at(2026, 3, 4, 10)));
     let pool = store::open(&url).await.unwrap();
-    let engine = Arc::new(Engine::new(pool.clone(), common::bank(), common::config(), clock));
+    let engine = Arc::new(Engine::new(
+        pool.clone(),
+        common::bank(),
+        common::config(),
+        clock,
+    ));
     let channel = ChannelRef {
         platform: discord::PLATFORM.into(),
         id: CHANNEL.to_string(),
         workspace: Some(GUILD.to_string()),
     };
-    seed_answer(&engine, &channel, &actor(&ALICE.to_string(), "alice"), ["7001", "7002", "7003"]).await;
-    seed_answer(&engine, &channel, &actor("202", "bob"), ["7011", "7012", "7013"]).await;
+    for (who, name, post) in [(ALICE, "alice", ("11", "12")), (202, "bob", ("13", "14"))] {
+        let write = |thread: &str, text: &str| {
+            let author = fake::user(who, name, false);
+            let m = fake.write(thread.parse().unwrap(), author, text, at(2026, 3, 4, 10));
+            m["id"].as_str().unwrap().to_string()
+        };
+        answered_question(
+            &engine,
+            &channel,
+            &actor(&who.to_string(), name),
+            post,
+            write,
+        )
+        .await;
+    }
     let config = DiscordConfig {
         token: SecretString::new("OTAw.fake.token".into()),
         api_url: Some(fake.url.clone()),
@@ -322,17 +323,24 @@ async fn discord_export_is_an_ephemeral_file_and_forget_confirms() {
         let fake = fake.clone();
         async move {
             fake.wait_for(token, |calls| {
-                calls.iter().any(|c| c.method == "POST" && c.path.contains(token))
+                calls.iter().any(|c| {
+                    c.method == "POST" && c.path.contains("webhooks") && c.path.contains(token)
+                })
             })
             .await;
             fake.calls()
                 .into_iter()
-                .find(|c| c.method == "POST" && c.path.contains("webhooks") && c.path.contains(token))
+                .find(|c| {
+                    c.method == "POST" && c.path.contains("webhooks") && c.path.contains(token)
+                })
                 .unwrap()
                 .body
         }
     };
-    fake.dispatch("INTERACTION_CREATE", privacy_interaction(8101, ALICE, "export", json!([])));
+    fake.dispatch(
+        "INTERACTION_CREATE",
+        privacy_interaction(8101, ALICE, "export", json!([])),
+    );
     let body = followup("token-8101").await;
     assert_eq!(body["flags"], 64, "ephemeral: {body}");
     let upload = fake
@@ -346,15 +354,35 @@ async fn discord_export_is_an_ephemeral_file_and_forget_confirms() {
     assert_eq!(data["workspace"], GUILD.to_string());
     assert_eq!(data["answers"].as_array().unwrap().len(), 1);
 
-    fake.dispatch("INTERACTION_CREATE", privacy_interaction(8102, ALICE, "forget", json!([])));
-    let body = followup("token-8102").await;
-    assert!(body["content"].as_str().unwrap().contains("/privacy forget confirm"), "{body}");
     fake.dispatch(
         "INTERACTION_CREATE",
-        privacy_interaction(8103, ALICE, "forget", json!([{"name": "confirm", "type": 5, "value": true}])),
+        privacy_interaction(8102, ALICE, "forget", json!([])),
+    );
+    let body = followup("token-8102").await;
+    assert!(
+        body["content"]
+            .as_str()
+            .unwrap()
+            .contains("/privacy forget confirm"),
+        "{body}"
+    );
+    fake.dispatch(
+        "INTERACTION_CREATE",
+        privacy_interaction(
+            8103,
+            ALICE,
+            "forget",
+            json!([{"name": "confirm", "type": 5, "value": true}]),
+        ),
     );
     let body = followup("token-8103").await;
-    assert!(body["content"].as_str().unwrap().starts_with("🗑️ Done: deleted 1 answer"), "{body}");
+    assert!(
+        body["content"]
+            .as_str()
+            .unwrap()
+            .starts_with("🗑️ Done: deleted 1 answer"),
+        "{body}"
+    );
     assert_eq!(users(&pool, "discord").await, ["202"]);
     assert_rollups_consistent(&pool).await;
     bot.shutdown().await;
@@ -367,15 +395,35 @@ async fn slack_export_goes_to_the_members_dm_and_forget_confirms() {
     let (_dir, url) = common::temp_db();
     let clock = Arc::new(ManualClock::new(at(2026, 3, 4, 10)));
     let pool = store::open(&url).await.unwrap();
-    let engine = Arc::new(Engine::new(pool.clone(), common::bank(), common::config(), clock));
+    let engine = Arc::new(Engine::new(
+        pool.clone(),
+        common::bank(),
+        common::config(),
+        clock,
+    ));
     let channel = ChannelRef {
         platform: slack::PLATFORM.into(),
         id: fake_slack::CHANNEL.into(),
         workspace: Some("T1".into()),
     };
-    let ts = |n: u32| format!("{}:1772400{n:03}.000100", fake_slack::CHANNEL);
-    seed_answer(&engine, &channel, &actor(ALICE, "alice"), [&ts(1), &ts(1), &ts(2)]).await;
-    seed_answer(&engine, &channel, &actor("UBOB", "bob"), [&ts(3), &ts(3), &ts(4)]).await;
+    for (who, n) in [(ALICE, 1), ("UBOB", 2)] {
+        let post = format!("{}:177240000{n}.000100", fake_slack::CHANNEL);
+        let write = |thread: &str, text: &str| {
+            let (ch, thread_ts) = thread.split_once(':').unwrap();
+            format!(
+                "{ch}:{}",
+                fake.write(thread_ts, who, text, at(2026, 3, 4, 10))
+            )
+        };
+        answered_question(
+            &engine,
+            &channel,
+            &actor(who, "member"),
+            (&post, &post),
+            write,
+        )
+        .await;
+    }
     let config = SlackConfig {
         bot_token: SecretString::new("xoxb-fake".into()),
         app_token: SecretString::new("xapp-fake".into()),

@@ -155,7 +155,13 @@ pub struct Attachment {
 impl std::fmt::Debug for Attachment {
     /// Name, type and size only: a PNG's bytes are noise in a log.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Attachment({}, {}, {} bytes)", self.name, self.mime, self.bytes.len())
+        write!(
+            f,
+            "Attachment({}, {}, {} bytes)",
+            self.name,
+            self.mime,
+            self.bytes.len()
+        )
     }
 }
 

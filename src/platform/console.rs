@@ -437,7 +437,9 @@ impl Console {
                 Outbound::Private { user, text, .. } => {
                     writeln!(out, "[bot → {user}, privately] {text}")?;
                 }
-                Outbound::File { user, file, text, .. } => {
+                Outbound::File {
+                    user, file, text, ..
+                } => {
                     self.files_written += 1;
                     let (dir, n) = (&self.files_dir, self.files_written);
                     files::print(out, (dir, n), user.as_deref(), &file, &text)?;

@@ -31,10 +31,11 @@ pub mod types;
 pub use answers::*;
 pub use catchup::*;
 pub use channels::*;
-pub use members::{
-    forget_counts, forget_member, member_days, member_export, ForgetCounts, MemberExport, MemberScope,
-};
 pub use maintenance::{backup, ping, prune_processed_events, BackupSummary};
+pub use members::{
+    forget_counts, forget_member, member_days, member_export, ForgetCounts, MemberExport,
+    MemberScope,
+};
 pub use posts::*;
 pub use rollups::{board, member_topics, rebuild_rollups, BoardRow, BoardScope, TopicTotals};
 pub use schedules::*;

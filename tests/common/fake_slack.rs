@@ -262,7 +262,11 @@ async fn api(
         }
         "conversations.open" => {
             let users = &params["users"];
-            let user = users.as_str().or_else(|| users[0].as_str()).unwrap_or("U0").to_string();
+            let user = users
+                .as_str()
+                .or_else(|| users[0].as_str())
+                .unwrap_or("U0")
+                .to_string();
             json!({"ok": true, "channel": {"id": format!("D{}", user.trim_start_matches('U'))}})
         }
         _ => json!({"ok": false, "error": "unknown_method"}),

@@ -35,3 +35,4 @@ pub mod fake_discord;
 pub mod fake_slack;
 pub mod multipart;
 pub mod pictures;
+pub mod seed;

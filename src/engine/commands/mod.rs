@@ -53,9 +53,7 @@ impl Core {
             read @ (Command::Help
             | Command::Leaderboard { .. }
             | Command::Stats { .. }
-            | Command::Privacy(Privacy::Export)) => {
-                self.read_command(conn, ctx, read).await
-            }
+            | Command::Privacy(Privacy::Export)) => self.read_command(conn, ctx, read).await,
         }
     }
 

@@ -32,7 +32,9 @@ impl ForgetRequests {
         )
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<(String, String, Option<String>), DateTime<Utc>>> {
+    fn lock(
+        &self,
+    ) -> std::sync::MutexGuard<'_, HashMap<(String, String, Option<String>), DateTime<Utc>>> {
         self.0.lock().unwrap_or_else(|p| p.into_inner())
     }
 
@@ -96,11 +98,19 @@ impl Core {
         let text = format!(
             "🔒 Your data here, as `interview-bot-data.json` (only you get it): {}, {} given, \
              {} received, {} and {}. `/privacy forget` deletes it.",
-            plural(export.answers.len() as i64, "answer with its score", "answers with their scores"),
+            plural(
+                export.answers.len() as i64,
+                "answer with its score",
+                "answers with their scores"
+            ),
             plural(export.votes_given.len() as i64, "vote", "votes"),
             plural(export.votes_received.len() as i64, "vote", "votes"),
             plural(export.hints.len() as i64, "hint record", "hint records"),
-            plural(export.questions_asked.len() as i64, "question asked", "questions asked"),
+            plural(
+                export.questions_asked.len() as i64,
+                "question asked",
+                "questions asked"
+            ),
         );
         Ok(vec![Outbound::File {
             channel: ctx.channel.clone(),

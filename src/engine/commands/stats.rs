@@ -172,14 +172,22 @@ impl Core {
     ) -> Result<Outbound, Error> {
         let before = points::period_days(Period::Week, last_week - chrono::Duration::weeks(1), tz);
         // Every member of the week before, so a fall from 11th to 3rd still reads as a move.
-        let previous =
-            store::board(conn, BoardScope::Channel(channel_row), before, None, i64::MAX).await?;
+        let previous = store::board(
+            conn,
+            BoardScope::Channel(channel_row),
+            before,
+            None,
+            i64::MAX,
+        )
+        .await?;
         let mut rows = Vec::with_capacity(standings.len());
         for (i, s) in standings.iter().enumerate() {
-            let was = previous.iter().position(|p| p.member == s.user).map(|p| p + 1);
-            let streak = points::streak(
-                &store::scheduled_posts_answered(conn, channel_row, s.user).await?,
-            );
+            let was = previous
+                .iter()
+                .position(|p| p.member == s.user)
+                .map(|p| p + 1);
+            let streak =
+                points::streak(&store::scheduled_posts_answered(conn, channel_row, s.user).await?);
             rows.push(CardRow {
                 rank: i + 1,
                 name: s.name.clone(),

@@ -48,6 +48,9 @@ pub fn print(
 fn with_path(e: std::io::Error, path: &Path) -> std::io::Error {
     std::io::Error::new(
         e.kind(),
-        format!("{}: {e} (choose another folder with --files DIR)", path.display()),
+        format!(
+            "{}: {e} (choose another folder with --files DIR)",
+            path.display()
+        ),
     )
 }

@@ -14,8 +14,8 @@ use std::sync::Arc;
 use poise::serenity_prelude as serenity;
 use secrecy::{ExposeSecret, SecretString};
 use serenity::{
-    AutoArchiveDuration, ChannelId, CreateAttachment, CreateEmbed, CreateMessage, CreateThread, FullEvent,
-    GatewayIntents, Http, MessageId, Permissions, ReactionType, UserId,
+    AutoArchiveDuration, ChannelId, CreateAttachment, CreateEmbed, CreateMessage, CreateThread,
+    FullEvent, GatewayIntents, Http, MessageId, Permissions, ReactionType, UserId,
 };
 mod catchup;
 mod deliver;

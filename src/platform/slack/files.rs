@@ -22,8 +22,8 @@ async fn destination(
     user: Option<&str>,
 ) -> CallResult<(String, Option<String>)> {
     if let Some(user) = user {
-        let req = SlackApiConversationsOpenRequest::new()
-            .with_users(vec![SlackUserId(user.to_string())]);
+        let req =
+            SlackApiConversationsOpenRequest::new().with_users(vec![SlackUserId(user.to_string())]);
         let dm = session.conversations_open(&req).await?;
         return Ok((dm.channel.id.to_string(), None));
     }
@@ -53,11 +53,13 @@ async fn upload(
             file.mime.clone(),
         ))
         .await?;
-    let mut complete = SlackApiFilesCompleteUploadExternalRequest::new(vec![
-        SlackApiFilesComplete::new(url.file_id).with_title(file.name.clone()),
-    ])
-    .with_channel_id(channel.into())
-    .with_initial_comment(text.to_string());
+    let mut complete =
+        SlackApiFilesCompleteUploadExternalRequest::new(vec![SlackApiFilesComplete::new(
+            url.file_id,
+        )
+        .with_title(file.name.clone())])
+        .with_channel_id(channel.into())
+        .with_initial_comment(text.to_string());
     if let Some(ts) = thread_ts {
         complete = complete.with_thread_ts(ts.into());
     }
