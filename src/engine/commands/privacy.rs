@@ -18,13 +18,16 @@ use crate::store::{self, Conn, ForgetCounts, MemberId, MemberScope, StoreError};
 /// the list, short enough that a confirm typed much later (or by habit) does not delete.
 pub const FORGET_CONFIRM_MINUTES: i64 = 5;
 
-/// Pending `/privacy forget` requests by (platform, user id, workspace), with when they were
-/// made. Kept in memory: a restart forgets them, and the member asks again.
+/// Who asked: (platform, platform user id, workspace).
+type Requester = (String, String, Option<String>);
+
+/// Pending `/privacy forget` requests by who asked, with when they were made. Kept in memory:
+/// a restart forgets them, and the member asks again.
 #[derive(Default)]
-pub(crate) struct ForgetRequests(Mutex<HashMap<(String, String, Option<String>), DateTime<Utc>>>);
+pub(crate) struct ForgetRequests(Mutex<HashMap<Requester, DateTime<Utc>>>);
 
 impl ForgetRequests {
-    fn key(ctx: &Ctx) -> (String, String, Option<String>) {
+    fn key(ctx: &Ctx) -> Requester {
         (
             ctx.channel.platform.clone(),
             ctx.actor.id.clone(),
@@ -32,9 +35,7 @@ impl ForgetRequests {
         )
     }
 
-    fn lock(
-        &self,
-    ) -> std::sync::MutexGuard<'_, HashMap<(String, String, Option<String>), DateTime<Utc>>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Requester, DateTime<Utc>>> {
         self.0.lock().unwrap_or_else(|p| p.into_inner())
     }
 
