@@ -188,7 +188,7 @@ fn weeks_chart(
         .x_label_area_size(28)
         .y_label_area_size(48)
         .build_cartesian_2d(
-            (0..weeks.len().max(1)).into_segmented(),
+            (0..last_index(weeks.len())).into_segmented(),
             0i64..top + top / 8 + 1,
         )
         .map_err(draw_error)?;
@@ -233,7 +233,7 @@ fn topics_chart(
         .margin(12)
         .x_label_area_size(28)
         .y_label_area_size(180)
-        .build_cartesian_2d(0i64..100i64, (0..n).into_segmented())
+        .build_cartesian_2d(0i64..100i64, (0..last_index(n)).into_segmented())
         .map_err(draw_error)?;
     // Segment 0 is at the bottom: the strongest topic (first) gets the top segment.
     chart
@@ -261,6 +261,12 @@ fn topics_chart(
         )
         .map_err(draw_error)?;
     Ok(())
+}
+
+/// The last index of `n` bars: plotters' integer ranges include their end, so `0..n - 1`
+/// gives exactly `n` segments (one bar each, none empty).
+fn last_index(n: usize) -> usize {
+    n.saturating_sub(1)
 }
 
 /// The card's size for `rows` lines.
@@ -361,6 +367,15 @@ mod tests {
     fn pictures_are_pngs_of_the_promised_size() {
         let png = stats_png("alice", &[], &[]).unwrap();
         assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+        let one = [TopicScore {
+            name: "GIL".into(),
+            score: 70.0,
+        }];
+        let week = [WeekPoints {
+            label: "W10".into(),
+            points: 30,
+        }];
+        assert_eq!(&stats_png("bob", &week, &one).unwrap()[..4], b"\x89PNG");
         let card = board_card_png("Weekly", &[]).unwrap();
         assert_eq!(&card[..8], b"\x89PNG\r\n\x1a\n");
         assert_eq!(card_size(0), card_size(1));
