@@ -362,10 +362,35 @@ async fn discord_stats_is_an_ephemeral_attachment_and_the_card_a_channel_attachm
         followup.body
     );
 
-    // Monday 09:00 UTC: the weekly card goes to the channel as an attachment.
+    // Monday 09:00 UTC: the weekly card goes to the channel as an attachment; refused (no
+    // Attach Files), the same board goes as text.
     clock.set(at(2026, 3, 9, 9));
     let actions = engine.tick().await.unwrap();
-    bot.deliver(&engine, actions).await;
+    fake.refuse_files(1);
+    bot.deliver(&engine, actions.clone()).await;
+    let texts: Vec<String> = fake
+        .calls()
+        .iter()
+        .filter(|c| c.path == format!("/api/v10/channels/{CHANNEL}/messages"))
+        .filter_map(|c| c.body["content"].as_str().map(str::to_string))
+        .collect();
+    let board = texts
+        .iter()
+        .find(|t| t.starts_with("🏆 Weekly Leaderboard, week 2026-W10"))
+        .unwrap_or_else(|| panic!("no text board: {texts:?}"));
+    assert!(
+        board.contains("\n1. alice — ") && board.ends_with(" · new since last week · streak 0"),
+        "{board}"
+    );
+    assert!(fake
+        .uploads()
+        .iter()
+        .all(|u| u.file_name != "leaderboard.png"));
+    let card_action: Vec<_> = actions
+        .into_iter()
+        .filter(|a| matches!(a, interview_bot::engine::Outbound::File { .. }))
+        .collect();
+    bot.deliver(&engine, card_action).await;
     let uploads = fake.uploads();
     let card = uploads
         .iter()
@@ -383,7 +408,12 @@ async fn slack_stats_uploads_with_the_external_flow_and_falls_back_to_text() {
     let (_dir, url) = common::temp_db();
     let clock = Arc::new(ManualClock::new(at(2026, 3, 4, 10)));
     let pool = store::open(&url).await.unwrap();
-    let engine = Arc::new(Engine::new(pool, common::bank(), common::config(), clock));
+    let engine = Arc::new(Engine::new(
+        pool,
+        common::bank(),
+        common::config(),
+        clock.clone(),
+    ));
     let channel = ChannelRef {
         platform: slack::PLATFORM.into(),
         id: fake_slack::CHANNEL.into(),
@@ -441,6 +471,33 @@ async fn slack_stats_uploads_with_the_external_flow_and_falls_back_to_text() {
     );
     assert_picture(&bytes, charts::STATS_SIZE, 8);
 
+    // Monday 09:00 UTC: the weekly card is shared in the channel.
+    let mut admin = actor(ALICE, "alice");
+    admin.can_manage = true;
+    engine
+        .handle(Inbound::Command {
+            id: "seed-schedule".into(),
+            channel: channel.clone(),
+            thread: None,
+            actor: admin,
+            command: engine::command::parse("/qotd schedule \"0 9 * * *\" mid UTC").unwrap(),
+        })
+        .await
+        .unwrap();
+    clock.set(at(2026, 3, 9, 9));
+    bot.deliver(engine.tick().await.unwrap()).await;
+    let shared = fake.calls_of("files.completeUploadExternal");
+    assert_eq!(shared.len(), 2, "{shared:?}");
+    assert_eq!(shared[1]["channel_id"], fake_slack::CHANNEL);
+    assert!(shared[1]["initial_comment"]
+        .as_str()
+        .unwrap()
+        .starts_with("🏆 Weekly Leaderboard, week 2026-W10\n1. alice — "));
+    let (_, card) = fake
+        .upload(shared[1]["files"][0]["id"].as_str().unwrap())
+        .unwrap();
+    assert_picture(&card, charts::card_size(1), 8);
+
     // Without `files:write`, the same numbers arrive as text, ephemerally.
     fake.refuse_files();
     fake.command(ALICE, "/stats", "", "trigger-stats-2");
@@ -467,6 +524,6 @@ async fn slack_stats_uploads_with_the_external_flow_and_falls_back_to_text() {
         .as_str()
         .unwrap()
         .contains("Points per week, oldest first: "));
-    assert_eq!(fake.calls_of("files.completeUploadExternal").len(), 1);
+    assert_eq!(fake.calls_of("files.completeUploadExternal").len(), 2);
     bot.shutdown().await;
 }

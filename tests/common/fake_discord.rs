@@ -55,6 +55,8 @@ struct Inner {
     refuse_threads: AtomicU64,
     /// Files uploaded with messages, in order.
     uploads: Mutex<Vec<Upload>>,
+    /// Multipart requests still to refuse (403 Missing Permissions), as without Attach Files.
+    refuse_files: AtomicU64,
 }
 
 /// A running fake Discord.
@@ -313,6 +315,24 @@ async fn rest(
     body: Bytes,
 ) -> Response {
     let path = uri.path().to_string();
+    let multipart = headers
+        .get("content-type")
+        .is_some_and(|v| v.as_bytes().starts_with(b"multipart/"));
+    if multipart
+        && inner
+            .refuse_files
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+            .is_ok()
+    {
+        record(
+            &inner,
+            method.as_str(),
+            &path,
+            json!({"refused": "multipart"}),
+        );
+        let missing = json!({"message": "Missing Permissions", "code": 50013});
+        return (StatusCode::FORBIDDEN, Json(missing)).into_response();
+    }
     let body = body_of(&inner, &path, &headers, &body);
     let port = inner.port.load(Ordering::SeqCst);
     let parts: Vec<&str> = path.trim_start_matches("/api/v10/").split('/').collect();
@@ -399,6 +419,11 @@ impl FakeDiscord {
     /// Adds (`add`) or removes `user`'s reaction on a stored message, without a gateway event.
     pub fn react(&self, message: u64, emoji: &str, user: Value, add: bool) {
         set_reaction(&self.inner, message, emoji, user, add);
+    }
+
+    /// Refuses (403) the next `n` messages with files, as a channel without Attach Files.
+    pub fn refuse_files(&self, n: u64) {
+        self.inner.refuse_files.store(n, Ordering::SeqCst);
     }
 
     /// Every file uploaded so far, in order.
