@@ -11,7 +11,9 @@ use chrono::{DateTime, TimeZone, Utc};
 use common::fake_discord::{self as fake, FakeDiscord, BOT, CHANNEL, GUILD};
 use common::fake_slack::{self, FakeSlack};
 use common::seed::{actor, answered_question};
-use interview_bot::engine::{ChannelRef, Engine, FORGET_CONFIRM_MINUTES};
+use interview_bot::engine::{
+    ChannelRef, Command, Engine, Inbound, Outbound, Privacy, FORGET_CONFIRM_MINUTES,
+};
 use interview_bot::platform::console::{self, Console};
 use interview_bot::platform::discord::{self, DiscordConfig};
 use interview_bot::platform::slack::{self, SlackConfig};
@@ -467,4 +469,57 @@ async fn slack_export_goes_to_the_members_dm_and_forget_confirms() {
     assert_eq!(users(&pool, "slack").await, ["UBOB"]);
     assert_rollups_consistent(&pool).await;
     bot.shutdown().await;
+}
+
+/// A member in two Discord servers forgets in one: that server's rows go, the other's stay,
+/// and so does the name (it still labels their answers there); the boards of both agree with a
+/// rebuild.
+#[tokio::test]
+async fn forget_is_per_workspace() {
+    let (_dir, url) = common::temp_db();
+    let clock = Arc::new(ManualClock::new(at(2026, 3, 4, 10)));
+    let pool = store::open(&url).await.unwrap();
+    let engine = Engine::new(pool.clone(), common::bank(), common::config(), clock);
+    let server = |guild: &str, channel: &str| ChannelRef {
+        platform: discord::PLATFORM.into(),
+        id: channel.into(),
+        workspace: Some(guild.into()),
+    };
+    let (a, b) = (server("1", "100"), server("2", "200"));
+    let alice = actor("201", "alice");
+    let mut n = 0;
+    let mut id = || {
+        n += 1;
+        format!("{}", 9000 + n)
+    };
+    for (channel, post) in [(&a, ("11", "12")), (&b, ("21", "22"))] {
+        let message = id();
+        answered_question(&engine, channel, &alice, post, |_, _| message).await;
+    }
+    let forget = |confirm: bool, n: u32| Inbound::Command {
+        id: format!("forget-{n}"),
+        channel: a.clone(),
+        thread: None,
+        actor: alice.clone(),
+        command: Command::Privacy(Privacy::Forget { confirm }),
+    };
+    let ask = engine.handle(forget(false, 1)).await.unwrap();
+    let Outbound::Private { text, .. } = &ask[0] else {
+        panic!("{ask:?}")
+    };
+    assert!(
+        text.contains("1 answer, 0 votes on them, 0 votes you gave, 0 hint records (your name stays: you still have answers or votes in another workspace here)"),
+        "{text}"
+    );
+    engine.handle(forget(true, 2)).await.unwrap();
+    assert_eq!(users(&pool, "discord").await, ["201"]);
+    let answers: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT c.workspace_id, COUNT(*) FROM answers a JOIN posts p ON p.id = a.post
+         JOIN channels c ON c.id = p.channel GROUP BY c.workspace_id",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(answers, [("2".to_string(), 1)]);
+    assert_rollups_consistent(&pool).await;
 }
