@@ -5,13 +5,13 @@
 //!
 //! | file | what it holds |
 //! |---|---|
-//! | [`event`] | [`Inbound`] events, [`Outbound`] actions, [`ChannelRef`], [`Actor`], [`QuestionCard`] |
+//! | [`event`] | [`Inbound`] events, [`Outbound`] actions (files: [`Attachment`]), [`ChannelRef`], [`Actor`], [`QuestionCard`] |
 //! | [`dispatch`] | [`Engine`] (the handle adapters hold), the one ordered write path (read pool, chatter filter, the writer task with group commit), the per-event context |
 //! | `triage` | the chatter filter before the writer: drops chatter, scores answers, remembers question threads and known channels |
 //! | [`config`] | [`EngineConfig`] and its defaults |
 //! | [`error`] | [`Error`]: [`UserError`] (shown to the member) or internal (logged) |
 //! | [`command`] | the typed [`Command`] and its parser |
-//! | `commands/` | one file per command group: `ask`, `qotd`, `board` (`/leaderboard`, `/stats`), `thread` (`/hint`, `/reveal`) |
+//! | `commands/` | one file per command group: `ask`, `qotd`, `board` (`/leaderboard`, `/stats`), `stats` (the `/stats` chart and the weekly leaderboard card, drawn by [`crate::charts`]), `privacy` (`/privacy export`, `/privacy forget`), `thread` (`/hint`, `/reveal`) |
 //! | `answers` | answers, edits, deletions, votes |
 //! | [`catchup`] | catch-up after downtime: a thread read back on (re)connect, reconciled |
 //! | `tick` | the scheduler tick: closing and revealing posts, scheduled questions, the weekly board |
