@@ -17,25 +17,22 @@ pub async fn deliver(http: &Http, engine: &Engine, actions: Vec<Outbound>) {
 }
 
 pub(super) async fn deliver_one(http: &Http, engine: &Engine, action: Outbound) {
-    let result: Result<(), Error> = async {
-        match action {
-            Outbound::PostQuestion {
-                channel,
-                card,
-                thread_name,
-                ..
-            } => {
-                let Some(channel) = parse_id(&channel.id) else {
-                    return Ok(());
-                };
-                let embed = CreateEmbed::new()
+    let result: Result<(), Error> =
+        async {
+            match action {
+                Outbound::PostQuestion {
+                    channel,
+                    card,
+                    thread_name,
+                    ..
+                } => {
+                    let Some(channel) = parse_id(&channel.id) else {
+                        return Ok(());
+                    };
+                    let embed = CreateEmbed::new()
                     .title(format!(
                         "{} Question #{}",
-                        if card.scheduled {
-                            "📅 Question of the day ·"
-                        } else {
-                            "❓"
-                        },
+                        if card.scheduled { "📅 Question of the day ·" } else { "❓" },
                         card.post
                     ))
                     .description(card.prompt.clone())
@@ -49,118 +46,123 @@ pub(super) async fn deliver_one(http: &Http, engine: &Engine, action: Outbound) 
                     .footer(serenity::CreateEmbedFooter::new(
                         "Answer in the thread: explain how and why, not only what. /hint if stuck.",
                     ));
-                // Each step is recorded before the next: a question posted before the
-                // process stopped gets its thread now instead of a second message.
-                let posted = engine
-                    .posted_message(card.post)
-                    .await?
-                    .as_deref()
-                    .and_then(parse_id);
-                let message_id = match posted {
-                    Some(id) => MessageId::new(id),
-                    None => {
-                        let message = ChannelId::new(channel)
-                            .send_message(http, CreateMessage::new().embed(embed))
-                            .await?;
-                        engine
-                            .record_post_message(card.post, &message.id.to_string())
-                            .await?;
-                        message.id
-                    }
-                };
-                let thread = ChannelId::new(channel)
-                    .create_thread_from_message(
-                        http,
-                        message_id,
-                        CreateThread::new(thread_name)
-                            .auto_archive_duration(AutoArchiveDuration::OneDay),
-                    )
-                    .await?;
-                engine
-                    .attach(card.post, &message_id.to_string(), &thread.id.to_string())
-                    .await?;
-            }
-            Outbound::ThreadReply {
-                channel,
-                thread,
-                text,
-                ..
-            } => {
-                let target = thread
-                    .as_deref()
-                    .and_then(parse_id)
-                    .or_else(|| parse_id(&channel.id));
-                if let Some(t) = target {
-                    ChannelId::new(t)
-                        .send_message(http, CreateMessage::new().content(clip(&text)))
-                        .await?;
-                }
-            }
-            Outbound::ChannelMessage { channel, text } => {
-                if let Some(c) = parse_id(&channel.id) {
-                    ChannelId::new(c)
-                        .send_message(http, CreateMessage::new().content(clip(&text)))
-                        .await?;
-                }
-            }
-            Outbound::Private { user, text, .. } => {
-                if let Some(u) = parse_id(&user) {
-                    UserId::new(u)
-                        .direct_message(http, CreateMessage::new().content(clip(&text)))
-                        .await?;
-                }
-            }
-            Outbound::File {
-                channel,
-                thread,
-                user,
-                file,
-                text,
-            } => {
-                let message = CreateMessage::new()
-                    .content(clip(&text))
-                    .add_file(CreateAttachment::bytes(file.bytes, file.name));
-                // Private outside an interaction: a DM (an interaction's own reply is
-                // ephemeral, see `run_command`).
-                match user {
-                    Some(u) => {
-                        if let Some(u) = parse_id(&u) {
-                            UserId::new(u).direct_message(http, message).await?;
+                    // Each step is recorded before the next: a question posted before the
+                    // process stopped gets its thread now instead of a second message.
+                    let posted = engine
+                        .posted_message(card.post)
+                        .await?
+                        .as_deref()
+                        .and_then(parse_id);
+                    let message_id = match posted {
+                        Some(id) => MessageId::new(id),
+                        None => {
+                            let message = ChannelId::new(channel)
+                                .send_message(http, CreateMessage::new().embed(embed))
+                                .await?;
+                            engine
+                                .record_post_message(card.post, &message.id.to_string())
+                                .await?;
+                            message.id
                         }
-                    }
-                    None => {
-                        let target = thread
-                            .as_deref()
-                            .and_then(parse_id)
-                            .or_else(|| parse_id(&channel.id));
-                        if let Some(t) = target {
-                            let channel = ChannelId::new(t);
-                            if let Err(e) = channel.send_message(http, message).await {
-                                // Without Attach Files (or any refusal) the text still goes.
-                                warn!(error = %e, "a Discord attachment failed; sending the text");
-                                let text = CreateMessage::new().content(clip(&text));
-                                channel.send_message(http, text).await?;
-                            }
-                        }
-                    }
-                }
-            }
-            Outbound::React {
-                channel,
-                message,
-                emoji,
-            } => {
-                if let (Some(c), Some(m)) = (parse_id(&channel.id), parse_id(&message)) {
-                    ChannelId::new(c)
-                        .create_reaction(http, MessageId::new(m), ReactionType::Unicode(emoji))
+                    };
+                    let thread = ChannelId::new(channel)
+                        .create_thread_from_message(
+                            http,
+                            message_id,
+                            CreateThread::new(thread_name)
+                                .auto_archive_duration(AutoArchiveDuration::OneDay),
+                        )
+                        .await?;
+                    engine
+                        .attach(card.post, &message_id.to_string(), &thread.id.to_string())
                         .await?;
                 }
+                Outbound::ThreadReply {
+                    channel,
+                    thread,
+                    text,
+                    ..
+                } => {
+                    let target = thread
+                        .as_deref()
+                        .and_then(parse_id)
+                        .or_else(|| parse_id(&channel.id));
+                    if let Some(t) = target {
+                        ChannelId::new(t)
+                            .send_message(http, CreateMessage::new().content(clip(&text)))
+                            .await?;
+                    }
+                }
+                Outbound::ChannelMessage { channel, text } => {
+                    if let Some(c) = parse_id(&channel.id) {
+                        ChannelId::new(c)
+                            .send_message(http, CreateMessage::new().content(clip(&text)))
+                            .await?;
+                    }
+                }
+                Outbound::Private { user, text, .. } => {
+                    if let Some(u) = parse_id(&user) {
+                        UserId::new(u)
+                            .direct_message(http, CreateMessage::new().content(clip(&text)))
+                            .await?;
+                    }
+                }
+                Outbound::File {
+                    channel,
+                    thread,
+                    user,
+                    file,
+                    text,
+                } => deliver_file(http, (&channel, thread, user), file, &text).await?,
+                Outbound::React {
+                    channel,
+                    message,
+                    emoji,
+                } => {
+                    if let (Some(c), Some(m)) = (parse_id(&channel.id), parse_id(&message)) {
+                        ChannelId::new(c)
+                            .create_reaction(http, MessageId::new(m), ReactionType::Unicode(emoji))
+                            .await?;
+                    }
+                }
             }
+            Ok(())
         }
-        Ok(())
-    }
-    .await;
+        .await;
     if let Err(e) = result {
         warn!(error = %e, "a Discord call failed");
     }
+}
+
+/// A file with its text: to a DM when private (outside an interaction, whose own reply is
+/// ephemeral: see `run_command`), else to the thread or channel; when the channel refuses the
+/// attachment (no Attach Files) the text still goes.
+async fn deliver_file(
+    http: &Http,
+    (channel, thread, user): (&ChannelRef, Option<String>, Option<String>),
+    file: crate::engine::Attachment,
+    text: &str,
+) -> Result<(), Error> {
+    let message = CreateMessage::new()
+        .content(clip(text))
+        .add_file(CreateAttachment::bytes(file.bytes, file.name));
+    if let Some(u) = user {
+        if let Some(u) = parse_id(&u) {
+            UserId::new(u).direct_message(http, message).await?;
+        }
+        return Ok(());
+    }
+    let target = thread
+        .as_deref()
+        .and_then(parse_id)
+        .or_else(|| parse_id(&channel.id));
+    if let Some(t) = target {
+        let channel = ChannelId::new(t);
+        if let Err(e) = channel.send_message(http, message).await {
+            warn!(error = %e, "a Discord attachment failed; sending the text");
+            let text = CreateMessage::new().content(clip(text));
+            channel.send_message(http, text).await?;
+        }
+    }
+    Ok(())
 }
