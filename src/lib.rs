@@ -9,6 +9,7 @@
 pub mod app;
 pub mod bank;
 pub mod bench;
+pub mod charts;
 pub mod checker;
 pub mod cli;
 pub mod engine;

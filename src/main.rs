@@ -67,6 +67,10 @@ enum Command {
         /// Start the clock here (`2026-03-02 09:00 [Europe/Berlin]`) instead of now.
         #[arg(long)]
         now: Option<String>,
+        /// Write files (charts, `/privacy export`) here; default: `interview-bot-files` in the
+        /// system's temporary folder.
+        #[arg(long)]
+        files: Option<PathBuf>,
         #[command(flatten)]
         engine: EngineArgs,
     },
@@ -396,6 +400,7 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
             script,
             channel,
             now,
+            files,
             engine,
         } => {
             let config = engine.config()?;
@@ -412,7 +417,8 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
             runtime.block_on(async {
                 let mut session = Console::open(&database, bank, config, &channel, start)
                     .await
-                    .with_context(|| format!("opening the database {database}"))?;
+                    .with_context(|| format!("opening the database {database}"))?
+                    .with_files_dir(files.unwrap_or_else(console::default_files_dir));
                 let mut out = std::io::stdout();
                 match script {
                     Some(path) => {

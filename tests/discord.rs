@@ -419,6 +419,7 @@ async fn the_main_job_runs_the_bot_when_discord_token_is_set() {
             "stats",
             "hint",
             "reveal",
+            "privacy",
             "help"
         ]
     );
@@ -447,9 +448,15 @@ fn run_without_a_platform_says_what_to_set_and_invite_url_has_exact_permissions(
         .unwrap();
     let link = String::from_utf8_lossy(&out.stdout);
     // view channel, send messages, create public threads, send messages in threads,
-    // embed links, add reactions, read message history
-    let expected: u64 =
-        (1 << 10) | (1 << 11) | (1 << 35) | (1 << 38) | (1 << 14) | (1 << 6) | (1 << 16);
+    // embed links, attach files, add reactions, read message history
+    let expected: u64 = (1 << 10)
+        | (1 << 11)
+        | (1 << 35)
+        | (1 << 38)
+        | (1 << 14)
+        | (1 << 15)
+        | (1 << 6)
+        | (1 << 16);
     assert_eq!(
         link.trim(),
         format!("https://discord.com/oauth2/authorize?client_id=42&scope=bot%20applications.commands&permissions={expected}")

@@ -53,6 +53,19 @@ pub enum Qotd {
     Remove,
 }
 
+/// `/privacy` subcommands: what the bot stores about the member who asks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Privacy {
+    /// Send me my answers, scores, votes and hints in this workspace as a JSON file.
+    Export,
+    /// Delete my answers, votes (given, and received on my answers), hints and name in this
+    /// workspace. Without `confirm` it only says what would go and asks for the confirmation.
+    Forget {
+        /// `/privacy forget confirm`: go ahead (within the confirmation window).
+        confirm: bool,
+    },
+}
+
 /// A command a member gave.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
@@ -85,6 +98,8 @@ pub enum Command {
     Reveal,
     /// What the bot can do.
     Help,
+    /// Your data: export it or have it forgotten.
+    Privacy(Privacy),
 }
 
 /// What is wrong with a command, shown to the person who typed it.
@@ -92,7 +107,7 @@ pub enum Command {
 pub enum ParseError {
     /// Not a command we know.
     #[error(
-        "unknown command `/{0}`: try /ask, /qotd, /leaderboard, /stats, /hint, /reveal or /help"
+        "unknown command `/{0}`: try /ask, /qotd, /leaderboard, /stats, /hint, /reveal, /privacy or /help"
     )]
     UnknownCommand(String),
     /// A subcommand we do not know.
@@ -118,7 +133,8 @@ pub const HELP: &str = "\
 • `/hint`: in a thread, the next hint for what your answer is missing (private)
 • `/leaderboard [week|month|all] [tier] [workspace]` (this channel, or every channel with `workspace`) · `/stats [@member]`
 • `/qotd schedule \"0 9 * * 1-5\" [tier] [topic] [time zone]`: a question every weekday at 09:00 (cron: minute hour day month weekday; time zone such as Europe/Berlin)
-• `/qotd pause|resume|now|status|remove` · `/reveal`: close the question and show the reference answer (these need the manage permission)";
+• `/qotd pause|resume|now|status|remove` · `/reveal`: close the question and show the reference answer (these need the manage permission)
+• `/privacy export`: your answers, scores and votes here as a JSON file (only you get it) · `/privacy forget`: delete them and your name here (asks you to confirm first)";
 
 /// Splits a command line into words, honouring quotes (`"0 9 * * 1-5"`).
 fn words(text: &str) -> Result<Vec<String>, ParseError> {
@@ -196,7 +212,25 @@ pub fn parse(text: &str) -> Result<Command, ParseError> {
         "hint" => Ok(Command::Hint),
         "reveal" => Ok(Command::Reveal),
         "help" | "start" => Ok(Command::Help),
+        "privacy" => parse_privacy(&args),
         other => Err(ParseError::UnknownCommand(other.to_string())),
+    }
+}
+
+fn parse_privacy(args: &[String]) -> Result<Command, ParseError> {
+    let words: Vec<String> = args.iter().map(|a| a.to_lowercase()).collect();
+    let words: Vec<&str> = words.iter().map(String::as_str).collect();
+    match words.as_slice() {
+        ["export"] => Ok(Command::Privacy(Privacy::Export)),
+        ["forget"] => Ok(Command::Privacy(Privacy::Forget { confirm: false })),
+        ["forget", "confirm"] => Ok(Command::Privacy(Privacy::Forget { confirm: true })),
+        [] => Err(ParseError::Missing(
+            "`/privacy` needs a subcommand: `/privacy export` (your data as a file) or `/privacy forget` (delete it)".into(),
+        )),
+        _ => Err(ParseError::Unexpected(format!(
+            "unknown `/privacy {}`: use `/privacy export`, `/privacy forget`, then `/privacy forget confirm`",
+            args.join(" ")
+        ))),
     }
 }
 
@@ -354,6 +388,15 @@ mod tests {
             ),
             ("/hint", Command::Hint),
             ("reveal", Command::Reveal),
+            ("/privacy export", Command::Privacy(Privacy::Export)),
+            (
+                "/privacy forget",
+                Command::Privacy(Privacy::Forget { confirm: false }),
+            ),
+            (
+                "/privacy Forget CONFIRM",
+                Command::Privacy(Privacy::Forget { confirm: true }),
+            ),
         ];
         for (text, want) in cases {
             assert_eq!(&parse(text).unwrap(), want, "{text}");
@@ -379,5 +422,13 @@ mod tests {
             parse("/leaderboard yearly"),
             Err(ParseError::Unexpected(_))
         ));
+        assert!(parse("/privacy")
+            .unwrap_err()
+            .to_string()
+            .contains("/privacy export"));
+        assert!(parse("/privacy delete")
+            .unwrap_err()
+            .to_string()
+            .contains("/privacy forget confirm"));
     }
 }

@@ -65,6 +65,8 @@ pub(crate) struct Core {
     pub(crate) known: Mutex<Known>,
     /// Catch-up state: platforms whose closes wait for their catch-up, and the passes done.
     pub(crate) catchup: super::catchup::Holds,
+    /// `/privacy forget` requests waiting for their confirmation (`commands/privacy.rs`).
+    pub(crate) forget_requests: super::commands::ForgetRequests,
 }
 
 /// Members the writer remembers at most (a few MB); past it, the cache starts again empty.
@@ -212,6 +214,7 @@ impl Engine {
             members: Mutex::new(HashMap::new()),
             known: Mutex::new(Known::default()),
             catchup: Default::default(),
+            forget_requests: Default::default(),
         });
         let (queue, jobs) = mpsc::channel(QUEUE_CAPACITY);
         tokio::spawn(writer(core.clone(), jobs));
@@ -363,6 +366,7 @@ fn is_read(event: &Inbound) -> bool {
             command: Command::Help
                 | Command::Leaderboard { .. }
                 | Command::Stats { .. }
+                | Command::Privacy(crate::engine::Privacy::Export)
                 | Command::Qotd(Qotd::Status),
             ..
         }

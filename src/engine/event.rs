@@ -141,6 +141,30 @@ pub struct QuestionCard {
     pub scheduled: bool,
 }
 
+/// A file for an adapter to deliver: a chart, a leaderboard card, a member's data export.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Attachment {
+    /// File name with its extension, e.g. `stats.png` (Discord and Slack show it).
+    pub name: String,
+    /// MIME type, e.g. `image/png` or `application/json`.
+    pub mime: String,
+    /// The file's bytes.
+    pub bytes: Vec<u8>,
+}
+
+impl std::fmt::Debug for Attachment {
+    /// Name, type and size only: a PNG's bytes are noise in a log.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "Attachment({}, {}, {} bytes)",
+            self.name,
+            self.mime,
+            self.bytes.len()
+        )
+    }
+}
+
 /// Something for an adapter to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outbound {
@@ -182,6 +206,23 @@ pub enum Outbound {
         /// The platform user id.
         user: String,
         /// Text.
+        text: String,
+    },
+    /// A file with a text that carries the same data (screen readers, and the fallback where
+    /// the upload fails: Slack without `files:write`). Discord: a message attachment (an
+    /// ephemeral follow-up when private); Slack: `files.getUploadURLExternal`, upload,
+    /// `files.completeUploadExternal` (a direct message when private); console: a file in the
+    /// files folder, its path printed.
+    File {
+        /// Where.
+        channel: ChannelRef,
+        /// The thread, when it belongs in one.
+        thread: Option<String>,
+        /// Only this platform user gets it; `None`: everyone in the channel.
+        user: Option<String>,
+        /// The file.
+        file: Attachment,
+        /// The same data as text.
         text: String,
     },
     /// Add a reaction to a message.
@@ -231,6 +272,7 @@ impl Outbound {
             | Outbound::ThreadReply { channel, .. }
             | Outbound::ChannelMessage { channel, .. }
             | Outbound::Private { channel, .. }
+            | Outbound::File { channel, .. }
             | Outbound::React { channel, .. } => &channel.platform,
         }
     }

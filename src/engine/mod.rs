@@ -5,14 +5,14 @@
 //!
 //! | file | what it holds |
 //! |---|---|
-//! | [`event`] | [`Inbound`] events, [`Outbound`] actions, [`ChannelRef`], [`Actor`], [`QuestionCard`] |
+//! | [`event`] | [`Inbound`] events, [`Outbound`] actions (files: [`Attachment`]), [`ChannelRef`], [`Actor`], [`QuestionCard`] |
 //! | [`dispatch`] | [`Engine`] (the handle adapters hold), the one ordered write path (read pool, chatter filter, the writer task with group commit), the per-event context |
 //! | `triage` | the chatter filter before the writer: drops chatter, scores answers, remembers question threads and known channels |
 //! | [`config`] | [`EngineConfig`] and its defaults |
 //! | [`error`] | [`Error`]: [`UserError`] (shown to the member) or internal (logged) |
 //! | [`limits`] | the per-member `/ask` rate limit and the answer size cap |
 //! | [`command`] | the typed [`Command`] and its parser |
-//! | `commands/` | one file per command group: `ask`, `qotd`, `board` (`/leaderboard`, `/stats`), `thread` (`/hint`, `/reveal`) |
+//! | `commands/` | one file per command group: `ask`, `qotd`, `board` (`/leaderboard`, `/stats`), `stats` (the `/stats` chart and the weekly leaderboard card, drawn by [`crate::charts`]), `privacy` (`/privacy export`, `/privacy forget`), `thread` (`/hint`, `/reveal`) |
 //! | `answers` | answers, edits, deletions, votes |
 //! | [`catchup`] | catch-up after downtime: a thread read back on (re)connect, reconciled |
 //! | `tick` | the scheduler tick: closing and revealing posts, scheduled questions, the weekly board |
@@ -41,8 +41,9 @@ mod select;
 mod tick;
 mod triage;
 
-pub use command::{Command, Period, Qotd};
+pub use command::{Command, Period, Privacy, Qotd};
+pub use commands::{card_text, stats_text, FORGET_CONFIRM_MINUTES, STATS_WEEKS};
 pub use config::{EngineConfig, DEFAULT_CLOSE_AFTER_HOURS, DEFAULT_LEADERBOARD_CRON};
 pub use dispatch::{Engine, Pending, BATCH_MAX, QUEUE_CAPACITY};
 pub use error::{Error, UserError};
-pub use event::{Actor, ChannelRef, Inbound, Outbound, QuestionCard};
+pub use event::{Actor, Attachment, ChannelRef, Inbound, Outbound, QuestionCard};

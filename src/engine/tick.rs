@@ -105,7 +105,11 @@ impl Core {
         }
         let label = points::period_label(Period::Week, last_week, tz);
         let text = render::leaderboard(&standings, &label, None, true);
-        Ok(Some(Outbound::ChannelMessage { channel, text }))
+        let card = (label.as_str(), text);
+        let post = self
+            .weekly_card(conn, channel, s.channel, &standings, card, (last_week, tz))
+            .await?;
+        Ok(Some(post))
     }
 
     /// A question schedule's run: closes its open posts (revealing them), then posts the next

@@ -62,7 +62,13 @@ pub struct Console {
     command_seq: u64,
     /// Message id → author, for readable reaction lines.
     authors: HashMap<String, String>,
+    /// Where files (charts, data exports) are written ([`Console::with_files_dir`]).
+    files_dir: std::path::PathBuf,
+    files_written: u64,
 }
+
+mod files;
+pub use files::default_files_dir;
 
 /// The console's thread id for a post.
 pub fn thread_of(post: PostId) -> String {
@@ -92,7 +98,15 @@ impl Console {
             bots: HashSet::new(),
             command_seq: 0,
             authors: HashMap::new(),
+            files_dir: default_files_dir(),
+            files_written: 0,
         })
+    }
+
+    /// Writes files (charts, data exports) into `dir` instead of [`default_files_dir`].
+    pub fn with_files_dir(mut self, dir: impl Into<std::path::PathBuf>) -> Console {
+        self.files_dir = dir.into();
+        self
     }
 
     /// The engine (for tests that inspect the store).
@@ -423,6 +437,13 @@ impl Console {
                 Outbound::ChannelMessage { text, .. } => writeln!(out, "[bot] {text}")?,
                 Outbound::Private { user, text, .. } => {
                     writeln!(out, "[bot → {user}, privately] {text}")?;
+                }
+                Outbound::File {
+                    user, file, text, ..
+                } => {
+                    self.files_written += 1;
+                    let (dir, n) = (&self.files_dir, self.files_written);
+                    files::print(out, (dir, n), user.as_deref(), &file, &text)?;
                 }
                 Outbound::React { message, emoji, .. } => {
                     let whose = self

@@ -21,6 +21,7 @@ use crate::platform::retry::{self, Verdict};
 
 mod catchup;
 pub use catchup::{time_of_ts, RATE_LIMIT_RETRIES};
+mod files;
 
 /// The platform name stored for Slack channels and members.
 pub const PLATFORM: &str = "slack";
@@ -461,6 +462,10 @@ async fn deliver(client: &SlackHyperClient, state: &State, actions: Vec<Outbound
                         req = req.with_thread_ts(ts.into());
                     }
                     retry::with_retry("chat.postEphemeral", verdict, || session.chat_post_ephemeral(&req)).await?;
+                }
+                Outbound::File { channel, thread, user, file, text } => {
+                    let (thread, user) = (thread.as_deref(), user.as_deref());
+                    files::deliver_file(&session, &channel, thread, user, (&file, &text)).await?;
                 }
                 Outbound::React { message, emoji, .. } => {
                     if let Some((ch, ts)) = split_id(&message) {

@@ -23,6 +23,7 @@ pub mod answers;
 pub mod catchup;
 pub mod channels;
 pub mod maintenance;
+pub mod members;
 pub mod posts;
 pub mod rollups;
 pub mod schedules;
@@ -32,6 +33,10 @@ pub use answers::*;
 pub use catchup::*;
 pub use channels::*;
 pub use maintenance::{backup, ping, prune_processed_events, BackupSummary};
+pub use members::{
+    forget_counts, forget_member, member_days, member_export, ForgetCounts, MemberExport,
+    MemberScope,
+};
 pub use posts::*;
 pub use rollups::{board, member_topics, rebuild_rollups, BoardRow, BoardScope, TopicTotals};
 pub use schedules::*;

@@ -57,6 +57,10 @@ struct Inner {
     failures: Mutex<Vec<(String, String, u16, u32)>>,
     /// Calls answered with an injected failure (never in `calls`).
     failed: Mutex<Vec<Call>>,
+    /// Files uploaded with messages, in order.
+    uploads: Mutex<Vec<Upload>>,
+    /// Multipart requests still to refuse (403 Missing Permissions), as without Attach Files.
+    refuse_files: AtomicU64,
 }
 
 /// A running fake Discord.
@@ -180,6 +184,42 @@ fn injected(inner: &Inner, method: &str, path: &str, body: &Value) -> Option<Res
         json!({"message": "Internal Server Error", "code": 0})
     };
     Some((status, [("retry-after", "0")], Json(body)).into_response())
+}
+
+/// A request's JSON: the body itself, or for a multipart upload (a message with files) its
+/// `payload_json` part, the files recorded as [`Upload`]s.
+fn body_of(inner: &Inner, path: &str, headers: &axum::http::HeaderMap, body: &[u8]) -> Value {
+    let content_type = headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    if !content_type.starts_with("multipart/form-data") {
+        return serde_json::from_slice(body).unwrap_or(Value::Null);
+    }
+    let mut json = Value::Null;
+    for part in super::multipart::parse(content_type, body) {
+        if part.name == "payload_json" {
+            json = serde_json::from_slice(&part.bytes).unwrap_or(Value::Null);
+        } else if let Some(file_name) = part.file_name {
+            inner.uploads.lock().unwrap().push(Upload {
+                path: path.to_string(),
+                file_name,
+                content_type: part.content_type.unwrap_or_default(),
+                bytes: part.bytes,
+            });
+        }
+    }
+    json
+}
+
+/// A file the bot uploaded (a multipart part with a file name).
+#[derive(Debug, Clone)]
+pub struct Upload {
+    /// The REST path it went to (`/api/v10/channels/{id}/messages`, `/api/v10/webhooks/...`).
+    pub path: String,
+    pub file_name: String,
+    pub content_type: String,
+    pub bytes: Vec<u8>,
 }
 
 fn record(inner: &Inner, method: &str, path: &str, body: Value) {
@@ -312,9 +352,33 @@ async fn run_gateway(mut socket: WebSocket, inner: Arc<Inner>) {
     inner.changed.notify_waiters();
 }
 
-async fn rest(State(inner): State<Arc<Inner>>, method: Method, uri: Uri, body: Bytes) -> Response {
+async fn rest(
+    State(inner): State<Arc<Inner>>,
+    method: Method,
+    uri: Uri,
+    headers: axum::http::HeaderMap,
+    body: Bytes,
+) -> Response {
     let path = uri.path().to_string();
-    let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    let multipart = headers
+        .get("content-type")
+        .is_some_and(|v| v.as_bytes().starts_with(b"multipart/"));
+    if multipart
+        && inner
+            .refuse_files
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+            .is_ok()
+    {
+        record(
+            &inner,
+            method.as_str(),
+            &path,
+            json!({"refused": "multipart"}),
+        );
+        let missing = json!({"message": "Missing Permissions", "code": 50013});
+        return (StatusCode::FORBIDDEN, Json(missing)).into_response();
+    }
+    let body = body_of(&inner, &path, &headers, &body);
     let port = inner.port.load(Ordering::SeqCst);
     let parts: Vec<&str> = path.trim_start_matches("/api/v10/").split('/').collect();
     let new_id = || inner.next_id.fetch_add(1, Ordering::SeqCst);
@@ -403,6 +467,16 @@ impl FakeDiscord {
     /// Adds (`add`) or removes `user`'s reaction on a stored message, without a gateway event.
     pub fn react(&self, message: u64, emoji: &str, user: Value, add: bool) {
         set_reaction(&self.inner, message, emoji, user, add);
+    }
+
+    /// Refuses (403) the next `n` messages with files, as a channel without Attach Files.
+    pub fn refuse_files(&self, n: u64) {
+        self.inner.refuse_files.store(n, Ordering::SeqCst);
+    }
+
+    /// Every file uploaded so far, in order.
+    pub fn uploads(&self) -> Vec<Upload> {
+        self.inner.uploads.lock().unwrap().clone()
     }
 
     /// Refuses (403) the next `n` thread creations, as if the process stopped between posting a

@@ -56,6 +56,10 @@ struct Inner {
     failures: Mutex<Vec<(String, u16, u32)>>,
     /// Calls answered with an injected failure (never in `calls`).
     failed: Mutex<Vec<Call>>,
+    /// Files uploaded to the upload URLs: file id → (content type, bytes).
+    uploads: Mutex<BTreeMap<String, (String, Vec<u8>)>>,
+    /// Refuse `files.getUploadURLExternal` with `missing_scope`, as an app without `files:write`.
+    no_files_scope: std::sync::atomic::AtomicBool,
 }
 
 /// A running fake Slack.
@@ -74,6 +78,7 @@ impl FakeSlack {
         let app = Router::new()
             .route("/api/{method}", post(api).get(api))
             .route("/socket", any(socket))
+            .route("/upload/{file}", post(upload))
             .with_state(inner.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();
@@ -99,6 +104,16 @@ impl FakeSlack {
             .filter(|c| c.method == method)
             .map(|c| c.params)
             .collect()
+    }
+
+    /// A file uploaded to an upload URL: (content type, bytes).
+    pub fn upload(&self, file_id: &str) -> Option<(String, Vec<u8>)> {
+        self.inner.uploads.lock().unwrap().get(file_id).cloned()
+    }
+
+    /// From now on refuse file uploads with `missing_scope` (an app without `files:write`).
+    pub fn refuse_files(&self) {
+        self.inner.no_files_scope.store(true, Ordering::SeqCst);
     }
 
     /// Every ack the bot sent.
@@ -280,10 +295,53 @@ async fn api(
             json!({"ok": true, "user": user_object(&user)})
         }
         "usergroups.users.list" => json!({"ok": true, "users": []}),
+        "files.getUploadURLExternal" if inner.no_files_scope.load(Ordering::SeqCst) => {
+            json!({"ok": false, "error": "missing_scope", "needed": "files:write"})
+        }
+        "files.getUploadURLExternal" => {
+            let id = format!("F{}", inner.ts.fetch_add(1, Ordering::SeqCst));
+            json!({"ok": true, "file_id": id, "upload_url": format!("http://127.0.0.1:{port}/upload/{id}")})
+        }
+        "files.completeUploadExternal" => {
+            let files: Vec<Value> = params["files"].as_array().cloned().unwrap_or_default();
+            json!({"ok": true, "files": files.iter().map(|f| json!({"id": f["id"], "title": f["title"]})).collect::<Vec<_>>()})
+        }
+        "conversations.open" => {
+            let users = &params["users"];
+            let user = users
+                .as_str()
+                .or_else(|| users[0].as_str())
+                .unwrap_or("U0")
+                .to_string();
+            json!({"ok": true, "channel": {"id": format!("D{}", user.trim_start_matches('U'))}})
+        }
         _ => json!({"ok": false, "error": "unknown_method"}),
     };
     record(&inner, &method, params);
     Json(response).into_response()
+}
+
+/// The upload URL `files.getUploadURLExternal` hands out: records the bytes, answers as Slack
+/// does (`200 OK - <size>`, plain text).
+async fn upload(
+    State(inner): State<Arc<Inner>>,
+    Path(file): Path<String>,
+    headers: axum::http::HeaderMap,
+    body: Bytes,
+) -> Response {
+    let content_type = headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    let size = body.len();
+    inner
+        .uploads
+        .lock()
+        .unwrap()
+        .insert(file, (content_type, body.to_vec()));
+    inner.changed.notify_waiters();
+    format!("OK - {size}").into_response()
 }
 
 fn url_pairs(text: &str) -> HashMap<String, String> {

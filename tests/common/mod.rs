@@ -33,4 +33,7 @@ pub fn temp_db() -> (tempfile::TempDir, String) {
 }
 pub mod fake_discord;
 pub mod fake_slack;
+pub mod multipart;
 pub mod pg;
+pub mod pictures;
+pub mod seed;

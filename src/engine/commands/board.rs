@@ -80,9 +80,14 @@ impl Core {
             ),
             _ => (Vec::new(), 0),
         };
-        Ok(vec![ctx.private(render::stats(
-            &name, &topics, streak, &self.bank,
-        ))])
+        let summary = render::stats(&name, &topics, streak, &self.bank);
+        match (channel, member) {
+            (Some(c), Some(m)) if !topics.is_empty() => Ok(vec![
+                self.stats_picture(conn, ctx, (c, m), &name, &topics, summary)
+                    .await?,
+            ]),
+            _ => Ok(vec![ctx.private(summary)]),
+        }
     }
 
     /// A channel's IANA time zone (UTC when the stored name no longer parses).

@@ -1,11 +1,17 @@
 //! Commands, one file per group: [`ask`] (`/ask`), [`qotd`] (`/qotd ...`), [`board`]
-//! (`/leaderboard`, `/stats`), [`thread`] (`/hint`, `/reveal`). The two dispatchers here route a
-//! parsed [`Command`]: [`Core::command`] for those that write (in the writer's transaction),
-//! [`Core::read_command`] for those that only read (on the read pool).
+//! (`/leaderboard`, `/stats`), [`stats`] (the `/stats` chart and the weekly leaderboard card),
+//! [`privacy`] (`/privacy export`, `/privacy forget`), [`thread`] (`/hint`, `/reveal`). The two
+//! dispatchers here route a parsed [`Command`]: [`Core::command`] for those that write (in the
+//! writer's transaction), [`Core::read_command`] for those that only read (on the read pool).
 
 mod ask;
 mod board;
 pub use board::BOARD_LINES;
+mod privacy;
+pub(crate) use privacy::ForgetRequests;
+pub use privacy::FORGET_CONFIRM_MINUTES;
+mod stats;
+pub use stats::{card_text, stats_text, STATS_WEEKS};
 mod qotd;
 mod thread;
 
@@ -13,7 +19,7 @@ use crate::store::Conn;
 
 use crate::engine::dispatch::{Core, Ctx};
 use crate::engine::event::Outbound;
-use crate::engine::{command, Command, Error, Qotd};
+use crate::engine::{command, Command, Error, Privacy, Qotd};
 use crate::store;
 
 impl Core {
@@ -40,10 +46,14 @@ impl Core {
             Command::Qotd(q) => self.qotd(conn, ctx, channel, q).await,
             Command::Hint => self.hint(conn, ctx, channel, member).await,
             Command::Reveal => self.reveal(conn, ctx, channel).await,
-            // Reads never reach the writer; answered the same way should one arrive.
-            read @ (Command::Help | Command::Leaderboard { .. } | Command::Stats { .. }) => {
-                self.read_command(conn, ctx, read).await
+            Command::Privacy(Privacy::Forget { confirm }) => {
+                self.privacy_forget(conn, ctx, member, confirm).await
             }
+            // Reads never reach the writer; answered the same way should one arrive.
+            read @ (Command::Help
+            | Command::Leaderboard { .. }
+            | Command::Stats { .. }
+            | Command::Privacy(Privacy::Export)) => self.read_command(conn, ctx, read).await,
         }
     }
 
@@ -67,6 +77,7 @@ impl Core {
             }
             Command::Stats { user } => self.stats(conn, ctx, channel, user).await,
             Command::Qotd(Qotd::Status) => self.qotd_status(conn, ctx, channel).await,
+            Command::Privacy(Privacy::Export) => self.privacy_export(conn, ctx).await,
             other => Err(Error::Internal(store::StoreError::Corrupt(format!(
                 "{other:?} is not a read-only command"
             )))),

@@ -1,6 +1,6 @@
 //! Rendering engine actions with Discord's REST API: questions as embeds with a public thread,
 //! thread replies, channel messages, private replies (a DM, since answers are messages, not
-//! interactions) and reactions.
+//! interactions), reactions and files (message attachments, multipart uploads).
 //!
 //! Every message goes out with an empty `allowed_mentions` ([`no_pings`]): text the bot sends
 //! may quote member-written names and answers, and `@everyone` or `<@id>` in them must never
@@ -155,6 +155,13 @@ pub(super) async fn deliver_one(http: &Http, engine: &Engine, action: Outbound) 
                         .await?;
                     }
                 }
+                Outbound::File {
+                    channel,
+                    thread,
+                    user,
+                    file,
+                    text,
+                } => deliver_file(http, (&channel, thread, user), file, &text).await?,
                 Outbound::React {
                     channel,
                     message,
@@ -179,4 +186,37 @@ pub(super) async fn deliver_one(http: &Http, engine: &Engine, action: Outbound) 
     if let Err(e) = result {
         warn!(error = %e, "a Discord call failed");
     }
+}
+
+/// A file with its text: to a DM when private (outside an interaction, whose own reply is
+/// ephemeral: see `run_command`), else to the thread or channel; when the channel refuses the
+/// attachment (no Attach Files) the text still goes.
+async fn deliver_file(
+    http: &Http,
+    (channel, thread, user): (&ChannelRef, Option<String>, Option<String>),
+    file: crate::engine::Attachment,
+    text: &str,
+) -> Result<(), Error> {
+    let message = CreateMessage::new()
+        .content(clip(text))
+        .add_file(CreateAttachment::bytes(file.bytes, file.name));
+    if let Some(u) = user {
+        if let Some(u) = parse_id(&u) {
+            UserId::new(u).direct_message(http, message).await?;
+        }
+        return Ok(());
+    }
+    let target = thread
+        .as_deref()
+        .and_then(parse_id)
+        .or_else(|| parse_id(&channel.id));
+    if let Some(t) = target {
+        let channel = ChannelId::new(t);
+        if let Err(e) = channel.send_message(http, message).await {
+            warn!(error = %e, "a Discord attachment failed; sending the text");
+            let text = CreateMessage::new().content(clip(text));
+            channel.send_message(http, text).await?;
+        }
+    }
+    Ok(())
 }

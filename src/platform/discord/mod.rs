@@ -14,11 +14,12 @@ use std::sync::Arc;
 use poise::serenity_prelude as serenity;
 use secrecy::{ExposeSecret, SecretString};
 use serenity::{
-    AutoArchiveDuration, ChannelId, CreateEmbed, CreateMessage, CreateThread, FullEvent,
-    GatewayIntents, Http, MessageId, Permissions, ReactionType, UserId,
+    AutoArchiveDuration, ChannelId, CreateAttachment, CreateEmbed, CreateMessage, CreateThread,
+    FullEvent, GatewayIntents, Http, MessageId, Permissions, ReactionType, UserId,
 };
 mod catchup;
 mod deliver;
+mod privacy;
 
 use deliver::deliver_one;
 pub use deliver::{deliver, no_pings};
@@ -32,13 +33,15 @@ use crate::engine::{command, Actor, ChannelRef, Command, Engine, Inbound, Outbou
 pub const PLATFORM: &str = "discord";
 
 /// The permissions the bot needs in a channel: view channel, send messages, create public
-/// threads, send messages in threads, embed links, add reactions, read message history.
+/// threads, send messages in threads, embed links, attach files (the weekly leaderboard card),
+/// add reactions, read message history.
 pub fn required_permissions() -> Permissions {
     Permissions::VIEW_CHANNEL
         | Permissions::SEND_MESSAGES
         | Permissions::CREATE_PUBLIC_THREADS
         | Permissions::SEND_MESSAGES_IN_THREADS
         | Permissions::EMBED_LINKS
+        | Permissions::ATTACH_FILES
         | Permissions::ADD_REACTIONS
         | Permissions::READ_MESSAGE_HISTORY
 }
@@ -236,6 +239,21 @@ async fn run_command(ctx: Context<'_>, command: Command) -> Result<(), Error> {
                 .await?;
                 replied = true;
             }
+            Outbound::File {
+                user: Some(user),
+                file,
+                text,
+                ..
+            } if user == author.id.to_string() => {
+                ctx.send(
+                    poise::CreateReply::default()
+                        .content(clip(&text))
+                        .attachment(serenity::CreateAttachment::bytes(file.bytes, file.name))
+                        .ephemeral(true),
+                )
+                .await?;
+                replied = true;
+            }
             other => deliver_one(ctx.http(), engine, other).await,
         }
     }
@@ -422,6 +440,7 @@ pub fn commands() -> Vec<poise::Command<Data, Error>> {
         stats(),
         hint(),
         reveal(),
+        privacy::privacy(),
         help(),
     ]
 }
