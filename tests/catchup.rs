@@ -14,7 +14,7 @@ use common::fake_discord::{self as fake, FakeDiscord, BOT, CHANNEL, GUILD};
 use common::fake_slack::{self, FakeSlack};
 use interview_bot::engine::Engine;
 use interview_bot::platform::discord::{self, DiscordBot, DiscordConfig};
-use interview_bot::platform::slack::{self, SlackBot, SlackConfig};
+use interview_bot::platform::slack::{self, SlackBot};
 use interview_bot::schedule::ManualClock;
 use interview_bot::store;
 use secrecy::SecretString;
@@ -367,13 +367,7 @@ async fn start_slack(
 ) -> SlackRun {
     let pool = store::open(url).await.unwrap();
     let engine = Arc::new(Engine::new(pool, common::bank(), common::config(), clock));
-    let config = SlackConfig {
-        bot_token: SecretString::new("xoxb-fake".into()),
-        app_token: SecretString::new("xapp-fake".into()),
-        api_url: fake.api_url.clone(),
-        command_prefix: String::new(),
-        manager_group: None,
-    };
+    let config = fake.bot_config();
     let slack = slack::start(&config, engine.clone()).await.unwrap();
     fake.wait_connected(connections).await;
     SlackRun { engine, slack }

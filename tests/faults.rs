@@ -13,11 +13,10 @@ use common::fake_discord::{FakeDiscord, CHANNEL};
 use common::fake_slack::{self, FakeSlack};
 use interview_bot::engine::{command, Actor, ChannelRef, Engine, Error, Inbound, Outbound};
 use interview_bot::platform::discord;
-use interview_bot::platform::slack::{self, SlackConfig};
+use interview_bot::platform::slack;
 use interview_bot::schedule::ManualClock;
 use interview_bot::store;
 use poise::serenity_prelude as serenity;
-use secrecy::SecretString;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
 use sqlx::{Connection, SqliteConnection};
 
@@ -243,13 +242,7 @@ async fn slack_429_and_5xx_are_retried_nothing_lost_nothing_doubled() {
         common::config(),
         clock(),
     ));
-    let config = SlackConfig {
-        bot_token: SecretString::new("xoxb-fake".into()),
-        app_token: SecretString::new("xapp-fake".into()),
-        api_url: fake.api_url.clone(),
-        command_prefix: String::new(),
-        manager_group: None,
-    };
+    let config = fake.bot_config();
     let bot = slack::start(&config, e.clone()).await.unwrap();
     fake.wait_connected(1).await;
     let c = chan(slack::PLATFORM, fake_slack::CHANNEL);

@@ -12,7 +12,7 @@ use common::fake_slack::FakeSlack;
 use interview_bot::engine::limits::{ASKS_PER_WINDOW, ASK_WINDOW_SECONDS, MAX_ANSWER_BYTES};
 use interview_bot::engine::{command, Actor, ChannelRef, Engine, Inbound, Outbound};
 use interview_bot::platform::discord::{self, DiscordConfig};
-use interview_bot::platform::slack::{self, SlackConfig};
+use interview_bot::platform::slack;
 use interview_bot::schedule::ManualClock;
 use interview_bot::store;
 use secrecy::SecretString;
@@ -156,13 +156,7 @@ async fn slack_text_is_escaped() {
     let fake = FakeSlack::start().await;
     let (_dir, url) = common::temp_db();
     let engine = engine(&url, clock()).await;
-    let config = SlackConfig {
-        bot_token: SecretString::new("xoxb-fake".into()),
-        app_token: SecretString::new("xapp-fake".into()),
-        api_url: fake.api_url.clone(),
-        command_prefix: String::new(),
-        manager_group: None,
-    };
+    let config = fake.bot_config();
     let bot = slack::start(&config, engine.clone()).await.unwrap();
     fake.wait_connected(1).await;
     let channel = ChannelRef::new(slack::PLATFORM, common::fake_slack::CHANNEL);

@@ -16,7 +16,7 @@ use interview_bot::charts::{self, CardRow, Movement, TopicScore, WeekPoints};
 use interview_bot::engine::{self, ChannelRef, Engine, Inbound, STATS_WEEKS};
 use interview_bot::platform::console::{self, Console};
 use interview_bot::platform::discord::{self, DiscordConfig};
-use interview_bot::platform::slack::{self, SlackConfig};
+use interview_bot::platform::slack;
 use interview_bot::schedule::ManualClock;
 use interview_bot::store;
 use secrecy::SecretString;
@@ -435,13 +435,7 @@ async fn slack_stats_uploads_with_the_external_flow_and_falls_back_to_text() {
         write,
     )
     .await;
-    let config = SlackConfig {
-        bot_token: SecretString::new("xoxb-fake".into()),
-        app_token: SecretString::new("xapp-fake".into()),
-        api_url: fake.api_url.clone(),
-        command_prefix: String::new(),
-        manager_group: None,
-    };
+    let config = fake.bot_config();
     let bot = slack::start(&config, engine.clone()).await.unwrap();
     fake.wait_connected(1).await;
 

@@ -16,7 +16,7 @@ use interview_bot::engine::{
 };
 use interview_bot::platform::console::{self, Console};
 use interview_bot::platform::discord::{self, DiscordConfig};
-use interview_bot::platform::slack::{self, SlackConfig};
+use interview_bot::platform::slack;
 use interview_bot::schedule::ManualClock;
 use interview_bot::store::{self, Pool};
 use secrecy::SecretString;
@@ -426,13 +426,7 @@ async fn slack_export_goes_to_the_members_dm_and_forget_confirms() {
         )
         .await;
     }
-    let config = SlackConfig {
-        bot_token: SecretString::new("xoxb-fake".into()),
-        app_token: SecretString::new("xapp-fake".into()),
-        api_url: fake.api_url.clone(),
-        command_prefix: String::new(),
-        manager_group: None,
-    };
+    let config = fake.bot_config();
     let bot = slack::start(&config, engine.clone()).await.unwrap();
     fake.wait_connected(1).await;
 

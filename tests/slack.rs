@@ -9,10 +9,9 @@ use std::sync::Arc;
 use chrono::{TimeZone, Utc};
 use common::fake_slack::{FakeSlack, BOT_USER, CHANNEL};
 use interview_bot::engine::Engine;
-use interview_bot::platform::slack::{self, SlackBot, SlackConfig};
+use interview_bot::platform::slack::{self, SlackBot};
 use interview_bot::schedule::ManualClock;
 use interview_bot::store;
-use secrecy::SecretString;
 use serde_json::{json, Value};
 
 const ALICE: &str = "UALICE"; // a workspace admin
@@ -27,13 +26,7 @@ struct Bot {
 async fn start_bot(fake: &FakeSlack, url: &str, clock: Arc<ManualClock>, connections: u64) -> Bot {
     let pool = store::open(url).await.unwrap();
     let engine = Arc::new(Engine::new(pool, common::bank(), common::config(), clock));
-    let config = SlackConfig {
-        bot_token: SecretString::new("xoxb-fake".into()),
-        app_token: SecretString::new("xapp-fake".into()),
-        api_url: fake.api_url.clone(),
-        command_prefix: String::new(),
-        manager_group: None,
-    };
+    let config = fake.bot_config();
     let slack = slack::start(&config, engine.clone()).await.unwrap();
     fake.wait_connected(connections).await;
     Bot { engine, slack }

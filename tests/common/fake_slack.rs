@@ -71,6 +71,18 @@ pub struct FakeSlack {
 }
 
 impl FakeSlack {
+    /// The bot's Slack settings for this fake: placeholder tokens, its API URL, no command
+    /// prefix, no manager group.
+    pub fn bot_config(&self) -> interview_bot::platform::slack::SlackConfig {
+        interview_bot::platform::slack::SlackConfig {
+            bot_token: secrecy::SecretString::new("xoxb-fake".into()),
+            app_token: secrecy::SecretString::new("xapp-fake".into()),
+            api_url: self.api_url.clone(),
+            command_prefix: String::new(),
+            manager_group: None,
+        }
+    }
+
     /// Starts the fake on a free port.
     pub async fn start() -> FakeSlack {
         let inner = Arc::new(Inner::default());
