@@ -447,16 +447,21 @@ async fn slack_catches_up_after_downtime_exactly_once() {
     fake.react(&alice, "+1", S_CAROL, true);
     fake.react(&alice, "+1", S_ALICE, true);
     // Slack rate-limits the first read: it is retried after Retry-After.
-    fake.rate_limit("conversations.replies", 1);
+    fake.fail_next("conversations.replies", 1, 429);
 
     clock.set(t0() + Duration::hours(3));
     // Restart while the post is still open, twice: the first restart reflects it all, the
     // second (which reads the same thread again) changes nothing and sends nothing.
     let bot = start_slack(&fake, &url, clock.clone(), 2).await;
     wait(bot.engine.catch_up_passes(), 1).await;
+    let refused = fake
+        .failed()
+        .iter()
+        .filter(|c| c.method == "conversations.replies")
+        .count();
     assert_eq!(
-        fake.calls_of("conversations.replies").len(),
-        2,
+        (refused, fake.calls_of("conversations.replies").len()),
+        (1, 1),
         "rate-limited once, then read"
     );
     fake.wait_for("alice's acknowledgement", |f| {

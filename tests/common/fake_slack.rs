@@ -50,8 +50,6 @@ struct Inner {
     history: Mutex<BTreeMap<String, BTreeMap<String, Value>>>,
     /// Reactions: `CHANNEL:TS` → (name, users in reaction order).
     reactions: Mutex<HashMap<String, Reactions<String>>>,
-    /// Calls to answer with HTTP 429 (`Retry-After: 0`) before serving: method → how many.
-    rate_limited: Mutex<HashMap<String, u64>>,
     /// Failure injection: (method, status, calls left to fail).
     failures: Mutex<Vec<(String, u16, u32)>>,
     /// Calls answered with an injected failure (never in `calls`).
@@ -205,7 +203,7 @@ impl FakeSlack {
 
 impl FakeSlack {
     /// Failure injection: the next `n` calls of Web API `method` are answered with HTTP
-    /// `status` (429 with `Retry-After: 1`, Slack's documented shape, or e.g. 500) instead of
+    /// `status` (429 with `Retry-After: 0`, Slack's documented shape, or e.g. 500) instead of
     /// being carried out; they are recorded in [`FakeSlack::failed`].
     pub fn fail_next(&self, method: &str, n: u32, status: u16) {
         self.inner
@@ -237,7 +235,7 @@ fn injected(inner: &Inner, method: &str, params: &Value) -> Option<Response> {
     inner.changed.notify_waiters();
     if status == axum::http::StatusCode::TOO_MANY_REQUESTS {
         let body = json!({"ok": false, "error": "ratelimited"});
-        return Some((status, [("retry-after", "1")], Json(body)).into_response());
+        return Some((status, [("retry-after", "0")], Json(body)).into_response());
     }
     Some((status, "upstream error").into_response())
 }
@@ -459,15 +457,6 @@ impl FakeSlack {
     pub fn react(&self, ts: &str, name: &str, user: &str, add: bool) {
         set_reaction(&self.inner, &format!("{CHANNEL}:{ts}"), name, user, add);
     }
-
-    /// Answers the next `n` calls of `method` with HTTP 429 and `Retry-After: 0`.
-    pub fn rate_limit(&self, method: &str, n: u64) {
-        self.inner
-            .rate_limited
-            .lock()
-            .unwrap()
-            .insert(method.to_string(), n);
-    }
 }
 
 /// Keeps the history in step with an event.
@@ -551,21 +540,8 @@ fn reactions_of(inner: &Inner, key: &str, users_listed: usize) -> Value {
         .collect::<Vec<_>>())
 }
 
-/// `conversations.replies`, `reactions.get` and the 429 switch; `None` for other methods.
+/// `conversations.replies` and `reactions.get`; `None` for other methods.
 fn history_api(inner: &Inner, method: &str, params: &Value) -> Option<Response> {
-    if let Some(n) = inner.rate_limited.lock().unwrap().get_mut(method) {
-        if *n > 0 {
-            *n -= 1;
-            return Some(
-                (
-                    axum::http::StatusCode::TOO_MANY_REQUESTS,
-                    [("retry-after", "0")],
-                    Json(json!({"ok": false, "error": "ratelimited"})),
-                )
-                    .into_response(),
-            );
-        }
-    }
     let text = |k: &str| params[k].as_str().unwrap_or_default().to_string();
     match method {
         "conversations.replies" => {
