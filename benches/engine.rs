@@ -26,7 +26,10 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, TimeZone, Utc};
 use interview_bot::bank::{Bank, Tier};
-use interview_bot::engine::{Actor, ChannelRef, Command, Engine, EngineConfig, Inbound, Period};
+use interview_bot::engine::{
+    Actor, ChannelRef, Command, Engine, EngineConfig, Inbound, Outbound, Period,
+};
+use interview_bot::platform::pictures;
 use interview_bot::schedule::ManualClock;
 use interview_bot::store;
 
@@ -391,6 +394,9 @@ fn reads() -> Vec<(&'static str, Command)> {
     ]
 }
 
+/// Drawings timed per picture-bearing read (the drawing is the same work every time).
+const PICTURE_SAMPLES: usize = 50;
+
 static COMMAND_ID: AtomicU64 = AtomicU64::new(0);
 
 /// Measures each read in channels `0..channels` (cycling) and prints p50/p99 in ms.
@@ -398,6 +404,7 @@ async fn measure_reads(engine: &Engine, channels: usize, members: usize, label: 
     println!("  {label}");
     for (name, command) in reads() {
         let mut samples = Vec::new();
+        let mut picture = None;
         let started = Instant::now();
         while samples.len() < MAX_SAMPLES
             && (samples.len() < MIN_SAMPLES || started.elapsed() < SAMPLE_BUDGET)
@@ -415,6 +422,9 @@ async fn measure_reads(engine: &Engine, channels: usize, members: usize, label: 
             let out = engine.handle(event).await.expect("read");
             samples.push(t.elapsed().as_secs_f64() * 1000.0);
             assert!(!out.is_empty(), "{name} replied nothing");
+            picture = out
+                .into_iter()
+                .find(|a| matches!(a, Outbound::Picture { .. }));
         }
         samples.sort_by(f64::total_cmp);
         println!(
@@ -423,6 +433,24 @@ async fn measure_reads(engine: &Engine, channels: usize, members: usize, label: 
             percentile(&samples, 0.99),
             samples.len()
         );
+        if let Some(p) = picture.take() {
+            // Not part of the read: the adapter draws at delivery, on the blocking pool.
+            let mut drawn = Vec::new();
+            for _ in 0..PICTURE_SAMPLES {
+                let t = Instant::now();
+                let out = pictures::draw(p.clone());
+                drawn.push(t.elapsed().as_secs_f64() * 1000.0);
+                assert!(matches!(out, Outbound::File { .. }), "{name}: not drawn");
+            }
+            drawn.sort_by(f64::total_cmp);
+            println!(
+                "    {:<22} p50 {:>9.2} ms   p99 {:>9.2} ms   ({} samples; in the adapter, not the read)",
+                format!("{name} drawing"),
+                percentile(&drawn, 0.5),
+                percentile(&drawn, 0.99),
+                drawn.len()
+            );
+        }
     }
 }
 

@@ -5,8 +5,9 @@
 //! the Bitstream Vera / DejaVu licence in `assets/fonts/DejaVu-LICENSE.txt`), so this builds and
 //! runs on a fresh machine with only crates.io.
 //!
-//! Pure functions of their data: the engine gathers the numbers (`engine::pictures`) and sends
-//! the PNG with a text carrying the same data.
+//! Pure functions of their data: the engine gathers the numbers (`engine::commands::stats`)
+//! and sends them as a [`Picture`] with a text carrying the same data; the adapter draws it
+//! when it delivers (`platform::pictures`).
 
 use std::sync::Once;
 
@@ -158,6 +159,53 @@ fn render(
         root.present().map_err(draw_error)?;
     }
     encode_png(&rgb, size)
+}
+
+/// A picture to draw, as data: what the engine sends ([`crate::engine::Outbound::Picture`]) and
+/// an adapter draws at delivery ([`crate::platform::pictures`]), so the engine's reads never
+/// pay for plotters.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Picture {
+    /// The `/stats` chart ([`stats_png`]).
+    Stats {
+        /// The title, e.g. `alice: the last 12 weeks`.
+        title: String,
+        /// Points per week, oldest first.
+        weeks: Vec<WeekPoints>,
+        /// Checker score per topic, strongest first.
+        topics: Vec<TopicScore>,
+    },
+    /// The weekly leaderboard card ([`board_card_png`]).
+    Card {
+        /// The title, e.g. `Weekly leaderboard, week 2026-W10`.
+        title: String,
+        /// The rows, first place first.
+        rows: Vec<CardRow>,
+    },
+}
+
+impl Picture {
+    /// The attachment's file name: `stats.png` or `leaderboard.png`.
+    pub fn file_name(&self) -> &'static str {
+        match self {
+            Picture::Stats { .. } => "stats.png",
+            Picture::Card { .. } => "leaderboard.png",
+        }
+    }
+
+    /// Draws the picture as PNG bytes.
+    ///
+    /// Errors: [`ChartError`] when plotters or the encoder fail.
+    pub fn png(&self) -> Result<Vec<u8>, ChartError> {
+        match self {
+            Picture::Stats {
+                title,
+                weeks,
+                topics,
+            } => stats_png(title, weeks, topics),
+            Picture::Card { title, rows } => board_card_png(title, rows),
+        }
+    }
 }
 
 /// The `/stats` picture, [`STATS_SIZE`]: on top a bar per week (oldest left) of the points

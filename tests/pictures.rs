@@ -388,7 +388,7 @@ async fn discord_stats_is_an_ephemeral_attachment_and_the_card_a_channel_attachm
         .all(|u| u.file_name != "leaderboard.png"));
     let card_action: Vec<_> = actions
         .into_iter()
-        .filter(|a| matches!(a, interview_bot::engine::Outbound::File { .. }))
+        .filter(|a| matches!(a, interview_bot::engine::Outbound::Picture { .. }))
         .collect();
     bot.deliver(&engine, card_action).await;
     let uploads = fake.uploads();

@@ -166,7 +166,7 @@ impl std::fmt::Debug for Attachment {
 }
 
 /// Something for an adapter to do.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Outbound {
     /// Post a question in a channel and open a thread on it; then call [`super::Engine::attach`].
     PostQuestion {
@@ -225,6 +225,21 @@ pub enum Outbound {
         /// The same data as text.
         text: String,
     },
+    /// A picture to draw and send as a PNG file, with a text carrying the same data. The
+    /// adapter draws it at delivery ([`crate::platform::pictures::draw`]), which turns it into
+    /// a [`Outbound::File`], or into its text when drawing fails; the engine never draws.
+    Picture {
+        /// Where.
+        channel: ChannelRef,
+        /// The thread, when it belongs in one.
+        thread: Option<String>,
+        /// Only this platform user gets it; `None`: everyone in the channel.
+        user: Option<String>,
+        /// What to draw.
+        picture: crate::charts::Picture,
+        /// The same data as text.
+        text: String,
+    },
     /// Add a reaction to a message.
     React {
         /// The platform and channel.
@@ -273,6 +288,7 @@ impl Outbound {
             | Outbound::ChannelMessage { channel, .. }
             | Outbound::Private { channel, .. }
             | Outbound::File { channel, .. }
+            | Outbound::Picture { channel, .. }
             | Outbound::React { channel, .. } => &channel.platform,
         }
     }

@@ -421,7 +421,7 @@ impl Console {
         actions: Vec<Outbound>,
         out: &mut impl Write,
     ) -> Result<(), ConsoleError> {
-        for a in actions {
+        for a in super::pictures::draw_all(actions).await {
             match a {
                 Outbound::PostQuestion { card, text, .. } => {
                     let message = format!("q{}", card.post);
@@ -445,6 +445,8 @@ impl Console {
                     let (dir, n) = (&self.files_dir, self.files_written);
                     files::print(out, (dir, n), user.as_deref(), &file, &text)?;
                 }
+                // Drawn above (`pictures::draw_all`).
+                Outbound::Picture { text, .. } => writeln!(out, "[bot] {text}")?,
                 Outbound::React { message, emoji, .. } => {
                     let whose = self
                         .authors

@@ -4,5 +4,6 @@
 
 pub mod console;
 pub mod discord;
+pub mod pictures;
 pub mod retry;
 pub mod slack;

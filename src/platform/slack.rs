@@ -397,7 +397,7 @@ async fn run_command(client: &SlackHyperClient, state: &State, event: SlackComma
 /// call is retried on 429 and 5xx ([`retry::with_retry`]). Failures are logged, never fatal.
 async fn deliver(client: &SlackHyperClient, state: &State, actions: Vec<Outbound>) {
     let session = client.open_session(&state.token);
-    for action in actions {
+    for action in super::pictures::draw_all(actions).await {
         let result: Result<(), Box<dyn std::error::Error + Send + Sync>> = async {
             match action {
                 Outbound::PostQuestion { channel, card, text, .. } => {
@@ -467,6 +467,8 @@ async fn deliver(client: &SlackHyperClient, state: &State, actions: Vec<Outbound
                     let (thread, user) = (thread.as_deref(), user.as_deref());
                     files::deliver_file(&session, &channel, thread, user, (&file, &text)).await?;
                 }
+                // `deliver` drew every picture above (`pictures::draw_all`).
+                Outbound::Picture { .. } => warn!("an undrawn picture reached delivery; skipped"),
                 Outbound::React { message, emoji, .. } => {
                     if let Some((ch, ts)) = split_id(&message) {
                         let req = SlackApiReactionsAddRequest::new(

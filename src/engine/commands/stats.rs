@@ -1,16 +1,16 @@
 //! The pictures: the `/stats` chart (points per week over the last [`STATS_WEEKS`] weeks and
 //! the checker score per topic, strongest first) and the weekly leaderboard card (top ten,
-//! movement since the week before, streaks). Each goes out as an [`Outbound::File`] whose text
-//! carries the same numbers (screen readers, and platforms where the upload fails); when
-//! drawing fails the text goes alone.
+//! movement since the week before, streaks). Each goes out as an [`Outbound::Picture`]: the
+//! numbers, and a text carrying them (screen readers, and platforms where the upload fails).
+//! The adapter draws the PNG at delivery (`platform::pictures`), so the engine's read never
+//! pays for plotters; when drawing fails the text goes alone.
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use chrono_tz::Tz;
-use tracing::warn;
 
-use crate::charts::{self, CardRow, Movement, TopicScore, WeekPoints};
+use crate::charts::{CardRow, Movement, Picture, TopicScore, WeekPoints};
 use crate::engine::dispatch::{Core, Ctx};
-use crate::engine::event::{Attachment, ChannelRef, Outbound};
+use crate::engine::event::{ChannelRef, Outbound};
 use crate::engine::{points, Error, Period};
 use crate::store::{self, BoardScope, ChannelRowId, Conn, MemberId, TopicTotals};
 
@@ -19,14 +19,6 @@ pub const STATS_WEEKS: i32 = 12;
 
 /// Days in a week.
 const WEEK_DAYS: i32 = 7;
-
-fn png(name: &str, bytes: Vec<u8>) -> Attachment {
-    Attachment {
-        name: name.into(),
-        mime: "image/png".into(),
-        bytes,
-    }
-}
 
 /// `Wnn`: the ISO week of a day counted from 0001-01-01 (`points::local_day`).
 fn week_label(day: i32) -> String {
@@ -128,8 +120,7 @@ pub fn card_text(board_text: &str, rows: &[CardRow]) -> String {
 }
 
 impl Core {
-    /// `/stats` as a chart with its text (privately), or the text alone when there is nothing
-    /// to draw (no answers) or drawing fails.
+    /// `/stats` as a chart to draw with its text (privately).
     pub(crate) async fn stats_picture(
         &self,
         conn: &mut Conn,
@@ -143,20 +134,17 @@ impl Core {
         let weeks = weekly_points(conn, channel, member, ctx.now, tz).await?;
         let scores = topic_scores(topics, self);
         let text = stats_text(&summary, &weeks, &scores);
-        let title = format!("{name}: the last {STATS_WEEKS} weeks");
-        match charts::stats_png(&title, &weeks, &scores) {
-            Ok(bytes) => Ok(Outbound::File {
-                channel: ctx.channel.clone(),
-                thread: None,
-                user: Some(ctx.actor.id.clone()),
-                file: png("stats.png", bytes),
-                text,
-            }),
-            Err(e) => {
-                warn!(error = %e, "the /stats chart could not be drawn; sending text");
-                Ok(ctx.private(text))
-            }
-        }
+        Ok(Outbound::Picture {
+            channel: ctx.channel.clone(),
+            thread: None,
+            user: Some(ctx.actor.id.clone()),
+            picture: Picture::Stats {
+                title: format!("{name}: the last {STATS_WEEKS} weeks"),
+                weeks,
+                topics: scores,
+            },
+            text,
+        })
     }
 
     /// The weekly leaderboard post as a card: `standings` of the week ending before `now`,
@@ -198,18 +186,15 @@ impl Core {
             });
         }
         let text = card_text(&board_text, &rows);
-        match charts::board_card_png(&format!("Weekly leaderboard, {label}"), &rows) {
-            Ok(bytes) => Ok(Outbound::File {
-                channel,
-                thread: None,
-                user: None,
-                file: png("leaderboard.png", bytes),
-                text,
-            }),
-            Err(e) => {
-                warn!(error = %e, "the leaderboard card could not be drawn; sending text");
-                Ok(Outbound::ChannelMessage { channel, text })
-            }
-        }
+        Ok(Outbound::Picture {
+            channel,
+            thread: None,
+            user: None,
+            picture: Picture::Card {
+                title: format!("Weekly leaderboard, {label}"),
+                rows,
+            },
+            text,
+        })
     }
 }

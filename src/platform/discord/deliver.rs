@@ -9,6 +9,7 @@
 //! instead of posting a second one.
 
 use super::*;
+use crate::platform::pictures;
 use crate::platform::retry::{self, Verdict};
 use poise::serenity_prelude::{CreateAllowedMentions, Nonce};
 
@@ -46,7 +47,11 @@ fn parse_id(s: &str) -> Option<u64> {
 /// Renders the Discord actions among `actions` with Discord's REST API (other platforms'
 /// actions are left to their adapters). Failures are logged, never fatal.
 pub async fn deliver(http: &Http, engine: &Engine, actions: Vec<Outbound>) {
-    for a in actions.into_iter().filter(|a| a.platform() == PLATFORM) {
+    let actions: Vec<Outbound> = actions
+        .into_iter()
+        .filter(|a| a.platform() == PLATFORM)
+        .collect();
+    for a in pictures::draw_all(actions).await {
         deliver_one(http, engine, a).await;
     }
 }
@@ -162,6 +167,8 @@ pub(super) async fn deliver_one(http: &Http, engine: &Engine, action: Outbound) 
                     file,
                     text,
                 } => deliver_file(http, (&channel, thread, user), file, &text).await?,
+                // Every caller passes actions through `pictures::draw_all` first.
+                Outbound::Picture { .. } => warn!("an undrawn picture reached delivery; skipped"),
                 Outbound::React {
                     channel,
                     message,

@@ -228,7 +228,7 @@ async fn run_command(ctx: Context<'_>, command: Command) -> Result<(), Error> {
         }
     };
     let mut replied = false;
-    for action in actions {
+    for action in crate::platform::pictures::draw_all(actions).await {
         match action {
             Outbound::Private { user, text, .. } if user == author.id.to_string() => {
                 ctx.send(
