@@ -13,6 +13,7 @@ use tokio::task::JoinHandle;
 use tokio::time::MissedTickBehavior;
 use tracing::{error, info};
 
+use crate::engine::shards::{ShardError, ShardSet};
 use crate::engine::{Engine, Outbound};
 use crate::ops::server::Probe;
 use crate::platform::discord::DiscordBot;
@@ -51,6 +52,14 @@ pub struct RunConfig {
     /// Members with this role may use /qotd and /reveal (besides Manage Server).
     #[arg(long, env = "DISCORD_MANAGER_ROLE_ID")]
     pub discord_manager_role_id: Option<u64>,
+    /// The gateway shards this process holds, `N` or `N-M` (inclusive), when several
+    /// processes share the bot (needs --discord-shard-count). Unset: one process, with as many
+    /// shards as Discord recommends.
+    #[arg(long, env = "DISCORD_SHARDS")]
+    pub discord_shards: Option<String>,
+    /// The total number of gateway shards across all processes (with --discord-shards).
+    #[arg(long, env = "DISCORD_SHARD_COUNT")]
+    pub discord_shard_count: Option<u32>,
     /// Slack bot token (xoxb-...).
     #[arg(long, env = "SLACK_BOT_TOKEN", hide_env_values = true)]
     pub slack_bot_token: Option<SecretString>,
@@ -86,13 +95,24 @@ fn present(token: &Option<SecretString>) -> Option<SecretString> {
 
 impl RunConfig {
     /// Discord's settings, when its token is set.
-    pub fn discord(&self) -> Option<discord::DiscordConfig> {
-        Some(discord::DiscordConfig {
-            token: present(&self.discord_token)?,
+    ///
+    /// Errors: `--discord-shards` is malformed or does not fit `--discord-shard-count`
+    /// (the message shows a good pair).
+    pub fn discord(&self) -> Result<Option<discord::DiscordConfig>, ShardError> {
+        let shards = match &self.discord_shards {
+            Some(range) => Some(ShardSet::parse(range, self.discord_shard_count)?),
+            None => None,
+        };
+        let Some(token) = present(&self.discord_token) else {
+            return Ok(None);
+        };
+        Ok(Some(discord::DiscordConfig {
+            token,
             api_url: self.discord_api_url.clone(),
             guild_id: self.discord_guild_id,
             manager_role: self.discord_manager_role_id,
-        })
+            shards,
+        }))
     }
 
     /// Slack's settings, when both its tokens are set.

@@ -14,7 +14,7 @@ use interview_bot::app::{self, Slot};
 use interview_bot::bank::{Bank, Tier};
 use interview_bot::cli;
 use interview_bot::engine::{
-    Engine, EngineConfig, Outbound, DEFAULT_CLOSE_AFTER_HOURS, DEFAULT_LEADERBOARD_CRON,
+    Engine, EngineConfig, Outbound, Ownership, DEFAULT_CLOSE_AFTER_HOURS, DEFAULT_LEADERBOARD_CRON,
 };
 use interview_bot::ops::server::{self, OpsState};
 use interview_bot::platform::console::{self, Console};
@@ -275,7 +275,8 @@ async fn run_bot(
     engine_config: EngineConfig,
     bank: Arc<Bank>,
 ) -> anyhow::Result<ExitCode> {
-    let (discord_config, slack_config) = (config.discord(), config.slack());
+    let discord_config = config.discord()?;
+    let slack_config = config.slack();
     if discord_config.is_none() && slack_config.is_none() {
         eprintln!(
             "No platform is configured. Set DISCORD_TOKEN to run on Discord (deploy/discord.md), \
@@ -284,6 +285,22 @@ async fn run_bot(
         );
         return Ok(ExitCode::from(2));
     }
+    let mut engine_config = engine_config;
+    // Scheduled work only for what this process runs (several processes may share one
+    // database: `engine::shards`).
+    engine_config.ownership = Ownership {
+        platforms: Some(
+            [
+                discord_config.as_ref().map(|_| "discord"),
+                slack_config.as_ref().map(|_| "slack"),
+            ]
+            .into_iter()
+            .flatten()
+            .map(String::from)
+            .collect(),
+        ),
+        discord_shards: discord_config.as_ref().and_then(|c| c.shards),
+    };
     let pool = store::open(&config.database)
         .await
         .with_context(|| format!("opening the database {}", config.database))?;

@@ -79,6 +79,7 @@ async fn start_bot(fake: &FakeDiscord, url: &str, clock: Arc<ManualClock>, ident
         api_url: Some(fake.url.clone()),
         guild_id: Some(GUILD),
         manager_role: None,
+        shards: None,
     };
     let discord = discord::start(&config, engine.clone()).await.unwrap();
     fake.wait_identified(identifies).await;

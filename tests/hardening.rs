@@ -67,6 +67,7 @@ async fn discord_messages_never_ping() {
         api_url: Some(fake.url.clone()),
         guild_id: Some(GUILD),
         manager_role: None,
+        shards: None,
     };
     let bot = discord::start(&config, engine.clone()).await.unwrap();
     fake.wait_identified(1).await;

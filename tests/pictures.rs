@@ -301,6 +301,7 @@ async fn discord_stats_is_an_ephemeral_attachment_and_the_card_a_channel_attachm
         api_url: Some(fake.url.clone()),
         guild_id: Some(GUILD),
         manager_role: None,
+        shards: None,
     };
     let bot = discord::start(&config, engine.clone()).await.unwrap();
     fake.wait_identified(1).await;

@@ -317,6 +317,7 @@ async fn discord_export_is_an_ephemeral_file_and_forget_confirms() {
         api_url: Some(fake.url.clone()),
         guild_id: Some(GUILD),
         manager_role: None,
+        shards: None,
     };
     let bot = discord::start(&config, engine.clone()).await.unwrap();
     fake.wait_identified(1).await;

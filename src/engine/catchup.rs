@@ -143,16 +143,26 @@ impl Engine {
     }
 
     /// The open posts of `platform` that have a thread: what to read back on (re)connect.
+    /// With several processes, only those of channels this process owns
+    /// ([`crate::engine::Ownership`]: its Discord shards); the others' are read by theirs.
     ///
     /// Errors: the store failed.
     pub async fn open_threads(&self, platform: &str) -> Result<Vec<OpenThread>, Error> {
         let mut conn = self.core.read.acquire().await?;
         let mut out = Vec::new();
         for r in store::open_threads(&mut conn, platform).await? {
+            let channel = ChannelRef {
+                platform: platform.into(),
+                id: r.channel_id,
+                workspace: r.workspace_id,
+            };
+            if !self.core.config.ownership.owns(&channel) {
+                continue;
+            }
             let answers = store::answer_messages(&mut conn, r.post).await?;
             out.push(OpenThread {
                 post: r.post,
-                channel: ChannelRef::new(platform, &r.channel_id),
+                channel,
                 thread: r.thread_id,
                 answers: answers.into_iter().map(|(_, m)| m).collect(),
             });

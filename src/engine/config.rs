@@ -24,6 +24,9 @@ pub struct EngineConfig {
     pub late_emoji: String,
     /// Seed for question choice; `None` seeds from the operating system.
     pub seed: Option<u64>,
+    /// Whose scheduled posts, weekly boards and closes this process does (default: all; see
+    /// [`crate::engine::shards`]).
+    pub ownership: crate::engine::Ownership,
 }
 
 impl Default for EngineConfig {
@@ -35,6 +38,7 @@ impl Default for EngineConfig {
             scored_emoji: "✅".into(),
             late_emoji: "⏰".into(),
             seed: None,
+            ownership: crate::engine::Ownership::all(),
         }
     }
 }

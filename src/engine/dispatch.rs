@@ -332,7 +332,8 @@ impl Engine {
     }
 
     /// Posts that were created but never delivered (the process stopped between the two):
-    /// call after a restart and deliver them again.
+    /// call after a restart and deliver them again. Only channels this process owns
+    /// ([`crate::engine::Ownership`]); the others are the owning process's to deliver.
     ///
     /// Errors: the store failed.
     pub async fn undelivered(&self) -> Result<Vec<Outbound>, Error> {
@@ -340,9 +341,12 @@ impl Engine {
         let posts = store::undelivered_posts(&mut conn).await?;
         let mut out = Vec::new();
         for p in posts {
-            let channel = store::channel(&mut conn, p.channel).await?;
+            let channel = channel_ref(&store::channel(&mut conn, p.channel).await?);
+            if !self.core.config.ownership.owns(&channel) {
+                continue; // another process's shard or platform delivers it
+            }
             if let Some(q) = self.core.bank.question(&p.question_id) {
-                out.push(self.core.post_outbound(&channel_ref(&channel), &p, q));
+                out.push(self.core.post_outbound(&channel, &p, q));
             }
         }
         Ok(out)
@@ -630,6 +634,6 @@ pub(crate) fn channel_ref(row: &store::ChannelRow) -> ChannelRef {
     ChannelRef {
         platform: row.platform.clone(),
         id: row.channel_id.clone(),
-        workspace: None,
+        workspace: row.workspace_id.clone(),
     }
 }

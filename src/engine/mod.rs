@@ -9,6 +9,7 @@
 //! | [`dispatch`] | [`Engine`] (the handle adapters hold), the one ordered write path (read pool, chatter filter, the writer task with group commit), the per-event context |
 //! | `triage` | the chatter filter before the writer: drops chatter, scores answers, remembers question threads and known channels |
 //! | [`config`] | [`EngineConfig`] and its defaults |
+//! | [`shards`] | which channels' scheduled work this process does (Discord shards, platforms) |
 //! | [`error`] | [`Error`]: [`UserError`] (shown to the member) or internal (logged) |
 //! | [`limits`] | the per-member `/ask` rate limit and the answer size cap |
 //! | [`command`] | the typed [`Command`] and its parser |
@@ -38,6 +39,7 @@ pub mod limits;
 pub mod points;
 pub mod render;
 mod select;
+pub mod shards;
 mod tick;
 mod triage;
 
@@ -47,3 +49,4 @@ pub use config::{EngineConfig, DEFAULT_CLOSE_AFTER_HOURS, DEFAULT_LEADERBOARD_CR
 pub use dispatch::{Engine, Pending, BATCH_MAX, QUEUE_CAPACITY};
 pub use error::{Error, UserError};
 pub use event::{Actor, Attachment, ChannelRef, Inbound, Outbound, QuestionCard};
+pub use shards::{Ownership, ShardSet};

@@ -20,12 +20,18 @@ const NEVER: Duration = Duration::days(36_500);
 
 impl Core {
     /// See [`crate::engine::Engine::tick`]. Closing expired posts is one transaction; each due
-    /// schedule's run is claimed and carried out in a transaction of its own.
+    /// schedule's run is claimed and carried out in a transaction of its own. Channels another
+    /// process owns ([`crate::engine::Ownership`]) are left to it.
     pub(crate) async fn tick(&self) -> Result<Vec<Outbound>, Error> {
         let now = self.clock.now();
         let mut out = Vec::new();
         let mut tx = self.write.begin_with(BEGIN_WRITE).await?;
         for post in store::posts_to_close(&mut tx, now).await? {
+            // Another process holds this channel's shard or platform (`shards.rs`).
+            let channel = channel_ref(&store::channel(&mut tx, post.channel).await?);
+            if !self.config.ownership.owns(&channel) {
+                continue;
+            }
             // A post of a platform still catching up closes after its catch-up, so that its
             // reveal includes what was written while the bot was down (`catchup.rs`).
             if self.held_back(&mut tx, post.channel).await? {
@@ -40,6 +46,10 @@ impl Core {
         };
         for s in due {
             let mut tx = self.write.begin_with(BEGIN_WRITE).await?;
+            let channel = channel_ref(&store::channel(&mut tx, s.channel).await?);
+            if !self.config.ownership.owns(&channel) {
+                continue; // another process's shard or platform (`shards.rs`)
+            }
             if self.held_back(&mut tx, s.channel).await? {
                 continue; // runs (closing the previous post) once the platform caught up
             }
@@ -59,7 +69,6 @@ impl Core {
             crate::ops::metrics::schedule_lag(
                 (now - s.next_run_at).num_milliseconds() as f64 / 1e3,
             );
-            let channel = channel_ref(&store::channel(&mut tx, s.channel).await?);
             match s.kind {
                 ScheduleKind::Question => {
                     match self.post_scheduled(&mut tx, &channel, &s, now).await {

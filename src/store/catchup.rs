@@ -14,6 +14,8 @@ pub struct OpenThreadRow {
     pub post: PostId,
     /// The platform's id of the channel the question was posted in.
     pub channel_id: String,
+    /// The channel's Discord guild id or Slack team id, when known.
+    pub workspace_id: Option<String>,
     /// The platform's thread id.
     pub thread_id: String,
 }
@@ -30,7 +32,7 @@ pub async fn open_threads(
     platform: &str,
 ) -> Result<Vec<OpenThreadRow>> {
     Ok(sqlx::query_as(
-        "SELECT p.id AS post, c.channel_id, p.thread_id FROM posts p
+        "SELECT p.id AS post, c.channel_id, c.workspace_id, p.thread_id FROM posts p
          JOIN channels c ON c.id = p.channel
          WHERE c.platform = ? AND p.closed_at IS NULL AND p.thread_id IS NOT NULL
          ORDER BY p.id",

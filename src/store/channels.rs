@@ -49,18 +49,20 @@ pub struct ChannelRow {
     pub platform: String,
     /// The platform's channel id.
     pub channel_id: String,
+    /// Discord guild id or Slack team id, when known.
+    pub workspace_id: Option<String>,
     /// IANA time zone used for weeks and rendering.
     pub time_zone: String,
 }
 
 /// The channel with this row id.
 pub async fn channel(conn: &mut SqliteConnection, id: ChannelRowId) -> Result<ChannelRow> {
-    Ok(
-        sqlx::query_as("SELECT id, platform, channel_id, time_zone FROM channels WHERE id = ?")
-            .bind(id)
-            .fetch_one(conn)
-            .await?,
+    Ok(sqlx::query_as(
+        "SELECT id, platform, channel_id, workspace_id, time_zone FROM channels WHERE id = ?",
     )
+    .bind(id)
+    .fetch_one(conn)
+    .await?)
 }
 
 /// Sets a channel's IANA time zone. When it changes, the channel's daily rollups are derived

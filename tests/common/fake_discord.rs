@@ -26,6 +26,10 @@ pub const BOT: u64 = 900;
 pub const GUILD: u64 = 10;
 /// The study-group channel.
 pub const CHANNEL: u64 = 100;
+/// A second guild, for sharding: on shard 1 of 2 (`(id >> 22) % 2`), where [`GUILD`] is on 0.
+pub const GUILD_B: u64 = 1 << 22;
+/// The second guild's study-group channel.
+pub const CHANNEL_B: u64 = 200;
 
 /// One recorded REST call.
 #[derive(Debug, Clone)]
@@ -61,6 +65,14 @@ struct Inner {
     uploads: Mutex<Vec<Upload>>,
     /// Multipart requests still to refuse (403 Missing Permissions), as without Attach Files.
     refuse_files: AtomicU64,
+    /// The shard count `GET /gateway/bot` recommends (0 is read as 1).
+    shard_count: AtomicU64,
+    /// Gateway connections by shard id (IDENTIFY's `shard[0]`).
+    shards: Mutex<HashMap<u64, mpsc::UnboundedSender<String>>>,
+    /// Guilds besides [`GUILD`]: guild id → its text channel (see [`FakeDiscord::add_guild`]).
+    more_guilds: Mutex<BTreeMap<u64, u64>>,
+    /// Channels and threads of guilds other than [`GUILD`]: channel id → guild id.
+    guild_of: Mutex<HashMap<u64, u64>>,
 }
 
 /// A running fake Discord.
@@ -128,12 +140,50 @@ impl FakeDiscord {
         }
     }
 
-    /// Sends a dispatch event (`t`, `d`) over the gateway.
+    /// Recommends `n` gateway shards (`GET /gateway/bot`); call before the bot starts.
+    pub fn set_shard_count(&self, n: u64) {
+        self.inner.shard_count.store(n, Ordering::SeqCst);
+    }
+
+    /// Adds a guild with one text channel; the bot sees it on the shard Discord's formula
+    /// puts it on (`(guild >> 22) % shard count`). Call before the bot starts.
+    pub fn add_guild(&self, guild: u64, channel: u64) {
+        self.inner
+            .more_guilds
+            .lock()
+            .unwrap()
+            .insert(guild, channel);
+        self.inner.guild_of.lock().unwrap().insert(channel, guild);
+    }
+
+    /// The guild a channel or thread belongs to ([`GUILD`] unless [`FakeDiscord::add_guild`]
+    /// said otherwise).
+    pub fn guild_of(&self, channel: u64) -> u64 {
+        guild_of(&self.inner, channel)
+    }
+
+    /// Which shard ids have identified, in order.
+    pub fn connected_shards(&self) -> Vec<u64> {
+        let mut s: Vec<u64> = self.inner.shards.lock().unwrap().keys().copied().collect();
+        s.sort_unstable();
+        s
+    }
+
+    /// Sends a dispatch event (`t`, `d`) over the gateway: to the shard of `d.guild_id` when
+    /// several shards are connected, else to the (last) connection.
     pub fn dispatch(&self, t: &str, d: Value) {
         let s = self.inner.seq.fetch_add(1, Ordering::SeqCst) + 2;
         remember(&self.inner, t, &d);
+        let shard = d["guild_id"]
+            .as_str()
+            .and_then(|g| g.parse::<u64>().ok())
+            .map(|g| {
+                let count = self.inner.shard_count.load(Ordering::SeqCst).max(1);
+                (g >> 22) % count
+            });
         let frame = json!({"op": 0, "t": t, "s": s, "d": d}).to_string();
-        let tx = self.inner.gateway.lock().unwrap().clone();
+        let by_shard = shard.and_then(|n| self.inner.shards.lock().unwrap().get(&n).cloned());
+        let tx = by_shard.or_else(|| self.inner.gateway.lock().unwrap().clone());
         tx.expect("no gateway connection")
             .send(frame)
             .expect("gateway closed");
@@ -252,7 +302,11 @@ pub fn message(id: u64, channel: u64, author: Value, content: &str) -> Value {
 }
 
 fn channel_object(id: u64, kind: u8, name: &str, parent: Option<u64>) -> Value {
-    let mut c = json!({"id": id.to_string(), "type": kind, "guild_id": GUILD.to_string(), "name": name,
+    channel_in(GUILD, id, kind, name, parent)
+}
+
+fn channel_in(guild: u64, id: u64, kind: u8, name: &str, parent: Option<u64>) -> Value {
+    let mut c = json!({"id": id.to_string(), "type": kind, "guild_id": guild.to_string(), "name": name,
                        "position": 0, "permission_overwrites": [], "nsfw": false, "rate_limit_per_user": 0,
                        "flags": 0, "topic": null, "last_message_id": null});
     if let Some(p) = parent {
@@ -266,7 +320,17 @@ fn channel_object(id: u64, kind: u8, name: &str, parent: Option<u64>) -> Value {
     c
 }
 
-fn guild_object() -> Value {
+fn guild_of(inner: &Inner, channel: u64) -> u64 {
+    inner
+        .guild_of
+        .lock()
+        .unwrap()
+        .get(&channel)
+        .copied()
+        .unwrap_or(GUILD)
+}
+
+fn guild_object(id: u64, channel: u64) -> Value {
     let mut g: Value = serde_json::from_str(
         r#"{
         "name": "Study group", "icon": null, "splash": null,
@@ -287,10 +351,10 @@ fn guild_object() -> Value {
     }"#,
     )
     .unwrap();
-    g["id"] = json!(GUILD.to_string());
-    g["roles"] = json!([{"id": GUILD.to_string(), "name": "@everyone", "color": 0, "hoist": false,
+    g["id"] = json!(id.to_string());
+    g["roles"] = json!([{"id": id.to_string(), "name": "@everyone", "color": 0, "hoist": false,
         "position": 0, "permissions": "1024", "managed": false, "mentionable": false, "flags": 0}]);
-    g["channels"] = json!([channel_object(CHANNEL, 0, "study-group", None)]);
+    g["channels"] = json!([channel_in(id, channel, 0, "study-group", None)]);
     g
 }
 
@@ -328,18 +392,31 @@ async fn run_gateway(mut socket: WebSocket, inner: Arc<Inner>) {
                     }
                     Some(2) => {
                         let port = inner.port.load(Ordering::SeqCst);
+                        // IDENTIFY's `shard: [id, count]`; absent means one shard.
+                        let shard = v["d"]["shard"][0].as_u64().unwrap_or(0);
+                        let count = v["d"]["shard"][1].as_u64().unwrap_or(1).max(1);
+                        let mut guilds = vec![(GUILD, CHANNEL)];
+                        guilds.extend(inner.more_guilds.lock().unwrap().iter().map(|(g, c)| (*g, *c)));
+                        guilds.retain(|(g, _)| (g >> 22) % count == shard);
+                        let unavailable: Vec<Value> = guilds
+                            .iter()
+                            .map(|(g, _)| json!({"id": g.to_string(), "unavailable": true}))
+                            .collect();
                         let ready = json!({"op": 0, "t": "READY", "s": 1, "d": {
                             "v": 10, "user": {"id": BOT.to_string(), "username": "interview-bot",
                                 "discriminator": "0", "global_name": null, "avatar": null, "bot": true,
                                 "verified": true, "mfa_enabled": false, "flags": 0},
-                            "guilds": [{"id": GUILD.to_string(), "unavailable": true}],
+                            "guilds": unavailable,
                             "session_id": "fake-session", "resume_gateway_url": format!("ws://127.0.0.1:{port}/gateway"),
-                            "shard": [0, 1], "application": {"id": BOT.to_string(), "flags": 0},
+                            "shard": [shard, count], "application": {"id": BOT.to_string(), "flags": 0},
                             "private_channels": [], "presences": [], "relationships": []
                         }}).to_string();
                         let _ = socket.send(WsMessage::Text(ready.into())).await;
-                        let guild = json!({"op": 0, "t": "GUILD_CREATE", "s": 1, "d": guild_object()}).to_string();
-                        let _ = socket.send(WsMessage::Text(guild.into())).await;
+                        for (g, c) in guilds {
+                            let guild = json!({"op": 0, "t": "GUILD_CREATE", "s": 1, "d": guild_object(g, c)}).to_string();
+                            let _ = socket.send(WsMessage::Text(guild.into())).await;
+                        }
+                        inner.shards.lock().unwrap().insert(shard, tx.clone());
                         *inner.gateway.lock().unwrap() = Some(tx.clone());
                         inner.identifies.fetch_add(1, Ordering::SeqCst);
                         inner.changed.notify_waiters();
@@ -391,7 +468,8 @@ async fn rest(
     }
     let response = match (method.as_str(), parts.as_slice()) {
         ("GET", ["gateway"]) => Json(json!({"url": format!("ws://127.0.0.1:{port}/gateway")})).into_response(),
-        ("GET", ["gateway", "bot"]) => Json(json!({"url": format!("ws://127.0.0.1:{port}/gateway"), "shards": 1,
+        ("GET", ["gateway", "bot"]) => Json(json!({"url": format!("ws://127.0.0.1:{port}/gateway"),
+            "shards": inner.shard_count.load(Ordering::SeqCst).max(1),
             "session_start_limit": {"total": 1000, "remaining": 1000, "reset_after": 0, "max_concurrency": 1}}))
             .into_response(),
         ("PUT", ["applications", _, "guilds", _, "commands"]) | ("PUT", ["applications", _, "commands"]) => {
@@ -405,12 +483,18 @@ async fn rest(
         ("POST", ["channels", channel, "messages"]) => {
             let channel: u64 = channel.parse().unwrap_or(CHANNEL);
             let content = body["content"].as_str().unwrap_or_default();
-            Json(message(new_id(), channel, user(BOT, "interview-bot", true), content)).into_response()
+            let mut m = message(new_id(), channel, user(BOT, "interview-bot", true), content);
+            m["guild_id"] = json!(guild_of(&inner, channel).to_string());
+            Json(m).into_response()
         }
         ("POST", ["channels", channel, "messages", _, "threads"]) => {
             let parent: u64 = channel.parse().unwrap_or(CHANNEL);
             let name = body["name"].as_str().unwrap_or("thread");
-            Json(channel_object(new_id(), 11, name, Some(parent))).into_response()
+            let (id, guild) = (new_id(), guild_of(&inner, parent));
+            if guild != GUILD {
+                inner.guild_of.lock().unwrap().insert(id, guild);
+            }
+            Json(channel_in(guild, id, 11, name, Some(parent))).into_response()
         }
         ("PUT", ["channels", _, "messages", _, "reactions", _, "@me"]) => StatusCode::NO_CONTENT.into_response(),
         ("POST", ["users", "@me", "channels"]) => {

@@ -27,7 +27,9 @@ pub use deliver::{deliver, no_pings};
 use tracing::{error, info, warn};
 
 use crate::bank::Tier;
-use crate::engine::{command, Actor, ChannelRef, Command, Engine, Inbound, Outbound, Period, Qotd};
+use crate::engine::{
+    command, Actor, ChannelRef, Command, Engine, Inbound, Outbound, Period, Qotd, ShardSet,
+};
 
 /// The platform name stored for Discord channels and members.
 pub const PLATFORM: &str = "discord";
@@ -84,6 +86,9 @@ pub struct DiscordConfig {
     pub guild_id: Option<u64>,
     /// Members with this role may use `/qotd` and `/reveal`, as well as those with Manage Server.
     pub manager_role: Option<u64>,
+    /// The gateway shards this process holds; `None`: all of them, as many as Discord
+    /// recommends (`GET /gateway/bot`), in this process.
+    pub shards: Option<ShardSet>,
 }
 
 /// Shared state of the poise framework.
@@ -651,8 +656,18 @@ pub async fn start(config: &DiscordConfig, engine: Arc<Engine>) -> Result<Discor
         .await?;
     let http = client.http.clone();
     let shard_manager = client.shard_manager.clone();
+    let shards = config.shards;
     let task = tokio::spawn(async move {
-        if let Err(e) = client.start().await {
+        let started = match shards {
+            // serenity's range end is inclusive (`start_connection(start, end, total)`).
+            Some(s) => {
+                client
+                    .start_shard_range(s.first()..s.last(), s.count())
+                    .await
+            }
+            None => client.start_autosharded().await,
+        };
+        if let Err(e) = started {
             error!(error = %e, "the Discord client stopped");
         }
     });
