@@ -152,6 +152,7 @@ async fn ask_everywhere(engine: &Engine, channels: usize) {
                 command: Command::Ask {
                     topic: None,
                     tier: None,
+                    blind: false,
                 },
             })
             .await
@@ -462,6 +463,7 @@ async fn reads_at_scale(
                 command: Command::Ask {
                     topic: None,
                     tier: None,
+                    blind: false,
                 },
             })
             .await

@@ -5,6 +5,9 @@
 //! writer's transaction), [`Core::read_command`] for those that only read (on the read pool).
 
 mod ask;
+mod blind;
+pub(crate) use blind::blind_reveal;
+pub use blind::{AnswerForm, REVEAL_ANSWER_CHARS};
 mod board;
 pub use board::BOARD_LINES;
 mod privacy;
@@ -39,8 +42,8 @@ impl Core {
         .await?;
         let member = self.member(conn, &ctx.channel.platform, &ctx.actor).await?;
         match command {
-            Command::Ask { topic, tier } => {
-                self.ask(conn, ctx, channel, member, topic.as_deref(), tier)
+            Command::Ask { topic, tier, blind } => {
+                self.ask(conn, ctx, (channel, member), topic.as_deref(), tier, blind)
                     .await
             }
             Command::Qotd(q) => self.qotd(conn, ctx, channel, q).await,
