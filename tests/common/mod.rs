@@ -32,6 +32,7 @@ pub fn temp_db() -> (tempfile::TempDir, String) {
     (dir, url)
 }
 pub mod fake_discord;
+pub mod fake_discord_components;
 pub mod fake_slack;
 pub mod multipart;
 pub mod pg;
