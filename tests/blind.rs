@@ -58,6 +58,15 @@ async fn points_of(pool: &store::Pool, user: &str) -> i64 {
     .unwrap()
 }
 
+/// Waits until the platform has attached the first post to its message and thread.
+async fn wait_attached(engine: &Engine) {
+    let mut rx = engine.attached();
+    tokio::time::timeout(std::time::Duration::from_secs(10), rx.wait_for(|&n| n >= 1))
+        .await
+        .expect("the post was not attached in time")
+        .unwrap();
+}
+
 // ---- console ----
 
 async fn line(c: &mut Console, l: &str) -> String {
@@ -465,4 +474,198 @@ async fn discord_blind_answers_through_the_answer_button_and_modal() {
     assert_eq!(reply["data"]["flags"], EPHEMERAL);
     assert!(reply["data"]["content"].as_str().unwrap().contains("is closed"), "{reply:#}");
     bot.shutdown().await;
+}
+
+// ---- Slack ----
+
+mod on_slack {
+    use super::*;
+    use common::fake_slack::{FakeSlack, CHANNEL};
+
+    const ALICE: &str = "UALICE"; // a workspace admin
+    const BOB: &str = "UBOB";
+    const CAROL: &str = "UCAROL";
+
+    fn user_of(who: &str) -> &'static str {
+        match who {
+            "alice" => ALICE,
+            "bob" => BOB,
+            _ => CAROL,
+        }
+    }
+
+    fn ephemerals_to(fake: &FakeSlack, user: &str) -> Vec<String> {
+        fake.calls_of("chat.postEphemeral")
+            .into_iter()
+            .filter(|p| p["user"] == user)
+            .map(|p| p["text"].as_str().unwrap_or_default().to_string())
+            .collect()
+    }
+
+    /// `chat.postMessage` texts in the thread `thread_ts`, in order.
+    fn thread_posts(fake: &FakeSlack, thread_ts: &str) -> Vec<String> {
+        fake.calls_of("chat.postMessage")
+            .into_iter()
+            .filter(|p| p["thread_ts"] == thread_ts)
+            .map(|p| p["text"].as_str().unwrap_or_default().to_string())
+            .collect()
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn slack_blind_answers_through_the_answer_button_and_modal() {
+        let fake = FakeSlack::start().await;
+        let (_dir, url) = common::temp_db();
+        let clock = Arc::new(ManualClock::new(
+            Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap(),
+        ));
+        let pool = store::open(&url).await.unwrap();
+        let engine = Arc::new(Engine::new(pool, common::bank(), common::config(), clock));
+        let bot = interview_bot::platform::slack::start(&fake.bot_config(), engine.clone())
+            .await
+            .unwrap();
+        fake.wait_connected(1).await;
+        let pool = engine.pool().clone();
+
+        fake.command(ALICE, "/ask", "gil senior blind", "trigger-ask");
+        fake.wait_for("the blind question", |f| {
+            !f.calls_of("chat.postMessage").is_empty()
+        })
+        .await;
+        wait_attached(&engine).await;
+        let question = fake.calls_of("chat.postMessage")[0].clone();
+        let actions = question["blocks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|b| b["type"] == "actions")
+            .unwrap_or_else(|| panic!("an actions block: {question:#}"))
+            .clone();
+        assert_eq!(actions["elements"][0]["type"], "button");
+        assert_eq!(actions["elements"][0]["action_id"], "blind-answer");
+        assert_eq!(actions["elements"][0]["value"], "1");
+        let (question_id, message): (String, String) =
+            sqlx::query_as("SELECT question_id, message_id FROM posts")
+                .fetch_one(&pool)
+                .await
+                .unwrap();
+        let ts = message
+            .split_once(':')
+            .unwrap_or_else(|| panic!("{message}"))
+            .1
+            .to_string();
+        let reference = engine.bank().question(&question_id).unwrap().reference_answer.clone();
+        let answers = answers(&reference);
+
+        // Each member presses Answer (views.open) and submits the modal (ephemeral feedback).
+        for (n, (who, text)) in answers.iter().enumerate() {
+            let user = user_of(who);
+            fake.press_button(user, &ts, "blind-answer", "1");
+            fake.wait_for("the modal", |f| f.opened_views().len() > n).await;
+            let view = &fake.opened_views()[n];
+            assert_eq!(view["type"], "modal");
+            assert_eq!(view["callback_id"], "blind-answer");
+            assert_eq!(view["private_metadata"], format!("1 {CHANNEL} T1"));
+            let input = &view["blocks"][1];
+            assert_eq!(input["type"], "input", "{view:#}");
+            assert_eq!(input["element"]["multiline"], true);
+            assert!(input["element"].get("initial_value").is_none());
+            let trigger = fake.calls_of("views.open")[n]["trigger_id"].clone();
+            assert_eq!(trigger, format!("trigger-{user}-{ts}"));
+            fake.submit_view(user, n, "answer", text);
+            fake.wait_for("the feedback", |f| {
+                ephemerals_to(f, user).iter().any(|t| t.contains("scored **"))
+            })
+            .await;
+        }
+
+        // bob opens the form again: prefilled; his new answer replaces the first.
+        fake.press_button(BOB, &ts, "blind-answer", "1");
+        fake.wait_for("the second modal", |f| f.opened_views().len() > 3).await;
+        assert_eq!(
+            fake.opened_views()[3]["blocks"][1]["element"]["initial_value"],
+            answers[1].1.as_str()
+        );
+        fake.submit_view(BOB, 3, "answer", &format!("{reference} (markerbob)"));
+        fake.wait_for("the replacement", |f| {
+            ephemerals_to(f, BOB)
+                .iter()
+                .any(|t| t.starts_with("Your earlier answer was replaced"))
+        })
+        .await;
+        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM answers")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        assert_eq!(count, 3);
+
+        // carol writes in the thread: not scored, her text comes back privately.
+        fake.event(
+            json!({"type": "message", "channel": CHANNEL, "user": CAROL, "text": "in the thread (markerthread)",
+                   "ts": "1772440600.000100", "thread_ts": ts, "event_ts": "1772440600.000100",
+                   "channel_type": "channel"}),
+            "Ev-thread",
+            0,
+        );
+        fake.wait_for("carol's note", |f| {
+            ephemerals_to(f, CAROL)
+                .iter()
+                .any(|t| t.contains("takes answers privately") && t.contains("(markerthread)"))
+        })
+        .await;
+        assert!(fake.calls_of("reactions.add").is_empty());
+
+        // Before the reveal: no message carries any answer, and no one's ephemeral another's.
+        for (who, _) in &answers {
+            let marker = format!("marker{who}");
+            for post in fake.calls_of("chat.postMessage") {
+                assert!(!post.to_string().contains(&marker), "{who}'s answer in {post:#}");
+            }
+            for (other, _) in answers.iter().filter(|(o, _)| o != who) {
+                for text in ephemerals_to(&fake, user_of(other)) {
+                    assert!(!text.contains(&marker), "{other} saw {who}'s answer: {text}");
+                }
+            }
+        }
+
+        // /reveal: the header and the three answers in the thread, best first.
+        fake.command(ALICE, "/reveal", "", "trigger-reveal");
+        fake.wait_for("the reveal", |f| thread_posts(f, &ts).len() >= 4).await;
+        let posted = thread_posts(&fake, &ts);
+        assert!(posted[0].contains("here are all 3, best first"), "{posted:#?}");
+        let mut by_score = Vec::new();
+        for (who, _) in &answers {
+            by_score.push((score_of(&pool, user_of(who)).await, who.clone()));
+        }
+        by_score.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        for (i, (_, who)) in by_score.iter().enumerate() {
+            assert!(
+                posted[i + 1].contains(&format!("marker{who}")),
+                "place {}: {posted:#?}",
+                i + 1
+            );
+        }
+
+        // carol 👍 alice's revealed answer: +10 for alice.
+        let alice_message: String = sqlx::query_scalar(
+            "SELECT a.message_id FROM answers a JOIN users u ON u.id = a.author WHERE u.user_id = ?",
+        )
+        .bind(ALICE)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+        let (channel, revealed_ts) = alice_message.split_once(':').unwrap();
+        assert_eq!(channel, CHANNEL);
+        let before = points_of(&pool, ALICE).await;
+        let handled_before = *engine.handled().borrow();
+        fake.event(
+            json!({"type": "reaction_added", "user": CAROL, "reaction": "+1", "item_user": "UBOT",
+                   "item": {"type": "message", "channel": CHANNEL, "ts": revealed_ts},
+                   "event_ts": "1772440999.000001"}),
+            "Ev-vote",
+            0,
+        );
+        handled(&engine, handled_before + 1).await;
+        assert_eq!(points_of(&pool, ALICE).await, before + 10);
+        bot.shutdown().await;
+    }
 }

@@ -34,6 +34,7 @@ pub fn temp_db() -> (tempfile::TempDir, String) {
 pub mod fake_discord;
 pub mod fake_discord_components;
 pub mod fake_slack;
+pub mod fake_slack_interactions;
 pub mod multipart;
 pub mod pg;
 pub mod pictures;
