@@ -113,19 +113,25 @@ async fn console_blind_question_reveals_every_answer_best_first_and_votes_count(
     for (who, text) in &answers {
         let out = line(&mut c, &format!("{who} answers privately: {text}")).await;
         assert!(
-            out.starts_with(&format!("[bot → {who}, privately] ")) && out.matches("[bot").count() == 1,
+            out.starts_with(&format!("[bot → {who}, privately] "))
+                && out.matches("[bot").count() == 1,
             "a private answer's feedback goes to its author alone: {out}"
         );
         assert!(out.contains("scored **"), "{out}");
         seen_by.push((who.clone(), out));
     }
-    assert!(seen_by[1].1.starts_with("[bot → alice, privately] Your earlier answer was replaced"));
+    assert!(seen_by[1]
+        .1
+        .starts_with("[bot → alice, privately] Your earlier answer was replaced"));
     let stored: Vec<String> = sqlx::query_scalar("SELECT body FROM answers ORDER BY id")
         .fetch_all(&pool)
         .await
         .unwrap();
     assert_eq!(stored.len(), 3, "one answer per member: {stored:?}");
-    assert!(!stored.iter().any(|b| b.contains("markerdraft")), "replaced");
+    assert!(
+        !stored.iter().any(|b| b.contains("markerdraft")),
+        "replaced"
+    );
 
     // A message in the thread is not an answer: bob gets it back privately, unscored.
     let in_thread = line(&mut c, "bob: threads take turns (markerthread)").await;
@@ -155,17 +161,14 @@ async fn console_blind_question_reveals_every_answer_best_first_and_votes_count(
 
     // The reveal: the header, then the three answers, best first.
     let reveal = line(&mut c, "alice: /reveal").await;
-    let posted: Vec<&str> = reveal
-        .split("[bot → thread #1] ")
-        .skip(1)
-        .collect();
+    let posted: Vec<&str> = reveal.split("[bot → thread #1] ").skip(1).collect();
     assert_eq!(posted.len(), 4, "{reveal}");
     assert!(posted[0].contains("here are all 3, best first"), "{reveal}");
     let mut by_score = Vec::new();
     for (who, _) in &answers {
         by_score.push((score_of(&pool, who).await, who.clone()));
     }
-    by_score.sort_by(|a, b| b.0.cmp(&a.0));
+    by_score.sort_by_key(|(score, who)| (std::cmp::Reverse(*score), who.clone()));
     assert!(by_score[0].0 > by_score[2].0, "{by_score:?}");
     for (i, (score, who)) in by_score.iter().enumerate() {
         assert!(
@@ -189,7 +192,10 @@ async fn console_blind_question_reveals_every_answer_best_first_and_votes_count(
     );
     // And after the reveal, answering privately stores nothing.
     let late = line(&mut c, "dave answers privately: one thread at a time").await;
-    assert!(late.contains("is closed and its answers were revealed"), "{late}");
+    assert!(
+        late.contains("is closed and its answers were revealed"),
+        "{late}"
+    );
     let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM answers")
         .fetch_one(&pool)
         .await
@@ -213,7 +219,11 @@ async fn a_scheduled_blind_question_is_blind_and_catch_up_never_withdraws_a_priv
     assert!(scheduled.contains("scheduled: blind mid"), "{scheduled}");
     let posted = line(&mut c, "@time 2026-03-02 09:30").await;
     assert!(posted.contains("Blind: answer privately"), "{posted}");
-    let out = line(&mut c, "bob answers privately: only one thread runs bytecode at a time").await;
+    let out = line(
+        &mut c,
+        "bob answers privately: only one thread runs bytecode at a time",
+    )
+    .await;
     assert!(out.contains("scored **"), "{out}");
     // A restart reads the thread back: the private answer is on no message and stays.
     let restarted = line(&mut c, "@restart").await;
@@ -268,7 +278,9 @@ async fn handled(engine: &Engine, n: u64) {
 fn posted_in(calls: &[fake::Call], channel: u64) -> Vec<String> {
     calls
         .iter()
-        .filter(|c| c.method == "POST" && c.path.ends_with(&format!("/channels/{channel}/messages")))
+        .filter(|c| {
+            c.method == "POST" && c.path.ends_with(&format!("/channels/{channel}/messages"))
+        })
         .map(|c| c.body["content"].as_str().unwrap_or_default().to_string())
         .collect()
 }
@@ -291,7 +303,8 @@ async fn discord_blind_answers_through_the_answer_button_and_modal() {
     let bot = discord::start(&config, engine.clone()).await.unwrap();
     fake.wait_identified(1).await;
     fake.wait_for("command registration", |c| {
-        c.iter().any(|c| c.method == "PUT" && c.path.ends_with("/commands"))
+        c.iter()
+            .any(|c| c.method == "PUT" && c.path.ends_with("/commands"))
     })
     .await;
     let pool = engine.pool().clone();
@@ -312,7 +325,8 @@ async fn discord_blind_answers_through_the_answer_button_and_modal() {
     );
     let calls = fake
         .wait_for("the blind question and its thread", |c| {
-            c.iter().any(|c| c.method == "POST" && c.path.ends_with("/threads"))
+            c.iter()
+                .any(|c| c.method == "POST" && c.path.ends_with("/threads"))
         })
         .await;
     let question_call = calls
@@ -320,7 +334,11 @@ async fn discord_blind_answers_through_the_answer_button_and_modal() {
         .find(|c| c.method == "POST" && c.path.ends_with(&format!("/channels/{CHANNEL}/messages")))
         .unwrap();
     let button = &question_call.body["components"][0]["components"][0];
-    assert_eq!(question_call.body["components"][0]["type"], 1, "{:#?}", question_call.body);
+    assert_eq!(
+        question_call.body["components"][0]["type"], 1,
+        "{:#?}",
+        question_call.body
+    );
     assert_eq!(button["type"], 2);
     assert_eq!(button["custom_id"], "blind-answer:1");
     assert_eq!(button["label"], "Answer");
@@ -331,7 +349,12 @@ async fn discord_blind_answers_through_the_answer_button_and_modal() {
             .unwrap();
     let thread: u64 = thread.parse().unwrap();
     let question_message: u64 = 5000; // the fake's first snowflake: the question message
-    let reference = engine.bank().question(&question).unwrap().reference_answer.clone();
+    let reference = engine
+        .bank()
+        .question(&question)
+        .unwrap()
+        .reference_answer
+        .clone();
     let answers = answers(&reference);
 
     // Each member presses Answer (a modal, type 9) and submits it (ephemeral feedback, type 4).
@@ -344,7 +367,10 @@ async fn discord_blind_answers_through_the_answer_button_and_modal() {
         assert_eq!(modal["data"]["custom_id"], "blind-answer:1");
         let input = &modal["data"]["components"][0]["components"][0];
         assert_eq!(input["style"], 2, "a paragraph input: {modal:#}");
-        assert!(input.get("value").is_none(), "nothing to prefill yet: {modal:#}");
+        assert!(
+            input.get("value").is_none(),
+            "nothing to prefill yet: {modal:#}"
+        );
         let submit = fake.modal_submit(m, CHANNEL, "blind-answer:1", &[("answer", text)]);
         let reply = fake.callback(submit).await;
         assert_eq!(reply["type"], CHANNEL_MESSAGE, "{reply:#}");
@@ -366,10 +392,18 @@ async fn discord_blind_answers_through_the_answer_button_and_modal() {
     );
     let before = score_of(&pool, &BOB.to_string()).await;
     let better = format!("{reference} (markerbob)");
-    let submit = fake.modal_submit(bob.clone(), CHANNEL, "blind-answer:1", &[("answer", &better)]);
+    let submit = fake.modal_submit(
+        bob.clone(),
+        CHANNEL,
+        "blind-answer:1",
+        &[("answer", &better)],
+    );
     let reply = fake.callback(submit).await;
     assert!(
-        reply["data"]["content"].as_str().unwrap().starts_with("Your earlier answer was replaced"),
+        reply["data"]["content"]
+            .as_str()
+            .unwrap()
+            .starts_with("Your earlier answer was replaced"),
         "{reply:#}"
     );
     assert!(score_of(&pool, &BOB.to_string()).await >= before);
@@ -385,19 +419,27 @@ async fn discord_blind_answers_through_the_answer_button_and_modal() {
     let events_before = *engine.handled().borrow();
     fake.dispatch(
         "MESSAGE_CREATE",
-        fake::message(7001, thread, fake::user(CAROL, "carol", false), "in the thread (markerthread)"),
+        fake::message(
+            7001,
+            thread,
+            fake::user(CAROL, "carol", false),
+            "in the thread (markerthread)",
+        ),
     );
     handled(&engine, events_before + 1).await;
     let calls = fake
         .wait_for("carol's note", |c| {
             c.iter().any(|c| {
-                c.body["content"]
-                    .as_str()
-                    .is_some_and(|t| t.contains("takes answers privately") && t.contains("> in the thread (markerthread)"))
+                c.body["content"].as_str().is_some_and(|t| {
+                    t.contains("takes answers privately")
+                        && t.contains("> in the thread (markerthread)")
+                })
             })
         })
         .await;
-    assert!(!calls.iter().any(|c| c.path.contains("/messages/7001/reactions")));
+    assert!(!calls
+        .iter()
+        .any(|c| c.path.contains("/messages/7001/reactions")));
 
     // Before the reveal, no call carries an answer except its author's own interactions.
     for (who, _) in &answers {
@@ -407,7 +449,11 @@ async fn discord_blind_answers_through_the_answer_button_and_modal() {
                 let own = own_interactions
                     .iter()
                     .any(|(w, id)| w == who && call.path.contains(&format!("/interactions/{id}/")));
-                assert!(own, "{who}'s answer appeared in {} {}", call.method, call.path);
+                assert!(
+                    own,
+                    "{who}'s answer appeared in {} {}",
+                    call.method, call.path
+                );
             }
         }
     }
@@ -424,17 +470,21 @@ async fn discord_blind_answers_through_the_answer_button_and_modal() {
         .wait_for("the reveal", |c| posted_in(c, thread).len() >= 4)
         .await;
     let posted = posted_in(&calls, thread);
-    assert!(posted[0].contains("here are all 3, best first"), "{posted:#?}");
+    assert!(
+        posted[0].contains("here are all 3, best first"),
+        "{posted:#?}"
+    );
     let mut by_score = Vec::new();
     for (who, _) in &answers {
         let (id, _) = member_of(who);
         by_score.push((score_of(&pool, &id.to_string()).await, who.clone()));
     }
-    by_score.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    by_score.sort_by_key(|(score, who)| (std::cmp::Reverse(*score), who.clone()));
     let placed: Vec<&str> = by_score.iter().map(|(_, w)| w.as_str()).collect();
     for (i, who) in placed.iter().enumerate() {
         assert!(
-            posted[i + 1].contains(&format!("**{who}**")) && posted[i + 1].contains(&format!("marker{who}")),
+            posted[i + 1].contains(&format!("**{who}**"))
+                && posted[i + 1].contains(&format!("marker{who}")),
             "place {}: {posted:#?}",
             i + 1
         );
@@ -445,7 +495,10 @@ async fn discord_blind_answers_through_the_answer_button_and_modal() {
         .fetch_all(&pool)
         .await
         .unwrap();
-    assert!(revealed.iter().all(|m| m.parse::<u64>().is_ok()), "{revealed:?}");
+    assert!(
+        revealed.iter().all(|m| m.parse::<u64>().is_ok()),
+        "{revealed:?}"
+    );
 
     // carol 👍 alice's revealed answer: +10 points for alice.
     let alice_message: String = sqlx::query_scalar(
@@ -472,7 +525,13 @@ async fn discord_blind_answers_through_the_answer_button_and_modal() {
     let reply = fake.callback(late).await;
     assert_eq!(reply["type"], CHANNEL_MESSAGE);
     assert_eq!(reply["data"]["flags"], EPHEMERAL);
-    assert!(reply["data"]["content"].as_str().unwrap().contains("is closed"), "{reply:#}");
+    assert!(
+        reply["data"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("is closed"),
+        "{reply:#}"
+    );
     bot.shutdown().await;
 }
 
@@ -553,14 +612,20 @@ mod on_slack {
             .unwrap_or_else(|| panic!("{message}"))
             .1
             .to_string();
-        let reference = engine.bank().question(&question_id).unwrap().reference_answer.clone();
+        let reference = engine
+            .bank()
+            .question(&question_id)
+            .unwrap()
+            .reference_answer
+            .clone();
         let answers = answers(&reference);
 
         // Each member presses Answer (views.open) and submits the modal (ephemeral feedback).
         for (n, (who, text)) in answers.iter().enumerate() {
             let user = user_of(who);
             fake.press_button(user, &ts, "blind-answer", "1");
-            fake.wait_for("the modal", |f| f.opened_views().len() > n).await;
+            fake.wait_for("the modal", |f| f.opened_views().len() > n)
+                .await;
             let view = &fake.opened_views()[n];
             assert_eq!(view["type"], "modal");
             assert_eq!(view["callback_id"], "blind-answer");
@@ -573,14 +638,17 @@ mod on_slack {
             assert_eq!(trigger, format!("trigger-{user}-{ts}"));
             fake.submit_view(user, n, "answer", text);
             fake.wait_for("the feedback", |f| {
-                ephemerals_to(f, user).iter().any(|t| t.contains("scored **"))
+                ephemerals_to(f, user)
+                    .iter()
+                    .any(|t| t.contains("scored **"))
             })
             .await;
         }
 
         // bob opens the form again: prefilled; his new answer replaces the first.
         fake.press_button(BOB, &ts, "blind-answer", "1");
-        fake.wait_for("the second modal", |f| f.opened_views().len() > 3).await;
+        fake.wait_for("the second modal", |f| f.opened_views().len() > 3)
+            .await;
         assert_eq!(
             fake.opened_views()[3]["blocks"][1]["element"]["initial_value"],
             answers[1].1.as_str()
@@ -618,25 +686,35 @@ mod on_slack {
         for (who, _) in &answers {
             let marker = format!("marker{who}");
             for post in fake.calls_of("chat.postMessage") {
-                assert!(!post.to_string().contains(&marker), "{who}'s answer in {post:#}");
+                assert!(
+                    !post.to_string().contains(&marker),
+                    "{who}'s answer in {post:#}"
+                );
             }
             for (other, _) in answers.iter().filter(|(o, _)| o != who) {
                 for text in ephemerals_to(&fake, user_of(other)) {
-                    assert!(!text.contains(&marker), "{other} saw {who}'s answer: {text}");
+                    assert!(
+                        !text.contains(&marker),
+                        "{other} saw {who}'s answer: {text}"
+                    );
                 }
             }
         }
 
         // /reveal: the header and the three answers in the thread, best first.
         fake.command(ALICE, "/reveal", "", "trigger-reveal");
-        fake.wait_for("the reveal", |f| thread_posts(f, &ts).len() >= 4).await;
+        fake.wait_for("the reveal", |f| thread_posts(f, &ts).len() >= 4)
+            .await;
         let posted = thread_posts(&fake, &ts);
-        assert!(posted[0].contains("here are all 3, best first"), "{posted:#?}");
+        assert!(
+            posted[0].contains("here are all 3, best first"),
+            "{posted:#?}"
+        );
         let mut by_score = Vec::new();
         for (who, _) in &answers {
             by_score.push((score_of(&pool, user_of(who)).await, who.clone()));
         }
-        by_score.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        by_score.sort_by_key(|(score, who)| (std::cmp::Reverse(*score), who.clone()));
         for (i, (_, who)) in by_score.iter().enumerate() {
             assert!(
                 posted[i + 1].contains(&format!("marker{who}")),

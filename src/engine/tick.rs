@@ -153,7 +153,9 @@ impl Core {
             store::scored_answers_in(conn, store::AnswerScope::Post(post.id), None, None).await?;
         let question = self.bank.question(&post.question_id);
         if post.blind {
-            return Ok(super::commands::blind_reveal(conn, post, question, channel, &answers).await?);
+            return Ok(
+                super::commands::blind_reveal(conn, post, question, channel, &answers).await?,
+            );
         }
         let text = render::reveal(post, question, &answers);
         Ok(vec![Outbound::ThreadReply {

@@ -43,14 +43,21 @@ impl FakeDiscord {
             channel,
             json!({"custom_id": custom_id, "component_type": 2}),
         );
-        payload["message"] = fake::message(message, channel, fake::user(BOT, "interview-bot", true), "");
+        payload["message"] =
+            fake::message(message, channel, fake::user(BOT, "interview-bot", true), "");
         self.dispatch("INTERACTION_CREATE", payload);
         id
     }
 
     /// `member` submits the modal `custom_id` with one text input per `(input custom id,
     /// value)`; returns the interaction id.
-    pub fn modal_submit(&self, member: Value, channel: u64, custom_id: &str, inputs: &[(&str, &str)]) -> u64 {
+    pub fn modal_submit(
+        &self,
+        member: Value,
+        channel: u64,
+        custom_id: &str,
+        inputs: &[(&str, &str)],
+    ) -> u64 {
         let id = self.id();
         let rows: Vec<Value> = inputs
             .iter()
@@ -58,7 +65,13 @@ impl FakeDiscord {
                 json!({"type": 1, "components": [{"type": 4, "custom_id": input, "value": value}]})
             })
             .collect();
-        let payload = base(id, 5, member, channel, json!({"custom_id": custom_id, "components": rows}));
+        let payload = base(
+            id,
+            5,
+            member,
+            channel,
+            json!({"custom_id": custom_id, "components": rows}),
+        );
         self.dispatch("INTERACTION_CREATE", payload);
         id
     }

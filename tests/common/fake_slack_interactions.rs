@@ -23,7 +23,13 @@ pub fn opened(view: &Value, ts: &str) -> Value {
 impl FakeSlack {
     /// `user` presses the button `action_id` (with `value`) on the message `message_ts` in the
     /// study-group channel; returns the envelope id.
-    pub fn press_button(&self, user: &str, message_ts: &str, action_id: &str, value: &str) -> String {
+    pub fn press_button(
+        &self,
+        user: &str,
+        message_ts: &str,
+        action_id: &str,
+        value: &str,
+    ) -> String {
         self.envelope(
             "interactive",
             json!({
@@ -56,7 +62,8 @@ impl FakeSlack {
     pub fn submit_view(&self, user: &str, n: usize, input: &str, value: &str) -> String {
         let requested = self.opened_views()[n].clone();
         let mut view = opened(&requested, &format!("{n}.0"))["view"].clone();
-        view["state"] = json!({"values": {input: {input: {"type": "plain_text_input", "value": value}}}});
+        view["state"] =
+            json!({"values": {input: {input: {"type": "plain_text_input", "value": value}}}});
         self.envelope(
             "interactive",
             json!({

@@ -119,7 +119,11 @@ impl Core {
         }
         let row = match store::post(conn, post).await? {
             Some(row) => row,
-            None => return Ok(vec![ctx.private(format!("Question #{post} is not known here."))]),
+            None => {
+                return Ok(vec![
+                    ctx.private(format!("Question #{post} is not known here."))
+                ])
+            }
         };
         let channel = store::channel(conn, row.channel).await?;
         if channel.platform != ctx.channel.platform || channel.channel_id != ctx.channel.id {

@@ -99,7 +99,8 @@ pub(super) async fn deliver_one(http: &Http, engine: &Engine, action: Outbound) 
                                 .nonce(Nonce::String(format!("post-{}", card.post)))
                                 .enforce_nonce(true);
                             if card.blind {
-                                create = create.components(vec![super::blind::answer_row(card.post)]);
+                                create =
+                                    create.components(vec![super::blind::answer_row(card.post)]);
                             }
                             let message = retry::with_retry("send question", verdict, || {
                                 ChannelId::new(channel).send_message(http, create.clone())
@@ -150,7 +151,10 @@ pub(super) async fn deliver_one(http: &Http, engine: &Engine, action: Outbound) 
                     ..
                 } => {
                     // Recorded at once, so that 👍 on the revealed answer counts for its author.
-                    let target = thread.as_deref().and_then(parse_id).or_else(|| parse_id(&channel.id));
+                    let target = thread
+                        .as_deref()
+                        .and_then(parse_id)
+                        .or_else(|| parse_id(&channel.id));
                     if let Some(t) = target {
                         let m = message(&text);
                         let sent = retry::with_retry("reveal answer", verdict, || {

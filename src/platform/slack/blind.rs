@@ -69,11 +69,7 @@ pub(super) async fn on_interaction(
 
 /// The Answer button: `views.open` with the form while the post is open, else an ephemeral
 /// note saying why not.
-async fn on_button(
-    client: &SlackHyperClient,
-    state: &State,
-    e: SlackInteractionBlockActionsEvent,
-) {
+async fn on_button(client: &SlackHyperClient, state: &State, e: SlackInteractionBlockActionsEvent) {
     let Some(post) = e
         .actions
         .iter()
@@ -128,7 +124,10 @@ async fn on_button(
     ];
     let view = SlackView::Modal(
         SlackModalView::new(
-            pt!("{}", cut(&format!("Question #{post} (blind)"), TITLE_MAX_CHARS)),
+            pt!(
+                "{}",
+                cut(&format!("Question #{post} (blind)"), TITLE_MAX_CHARS)
+            ),
             blocks,
         )
         .with_submit(pt!("Submit"))
@@ -138,8 +137,7 @@ async fn on_button(
     );
     let req = SlackApiViewsOpenRequest::new(e.trigger_id.clone(), view);
     let session = client.open_session(&state.token);
-    if let Err(err) = retry::with_retry("views.open", verdict, || session.views_open(&req)).await
-    {
+    if let Err(err) = retry::with_retry("views.open", verdict, || session.views_open(&req)).await {
         warn!(error = %err, "views.open failed");
     }
 }
@@ -179,7 +177,10 @@ async fn on_view_submission(
     let name = display_name(client, state, &user).await;
     let event = Inbound::PrivateAnswer {
         // A new modal has a new view id; a redelivered submission has the same id and hash.
-        id: format!("view:{}:{}", e.view.state_params.id, e.view.state_params.hash),
+        id: format!(
+            "view:{}:{}",
+            e.view.state_params.id, e.view.state_params.hash
+        ),
         channel: ChannelRef {
             platform: PLATFORM.into(),
             id: channel.to_string(),
