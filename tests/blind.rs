@@ -67,6 +67,27 @@ async fn wait_attached(engine: &Engine) {
         .unwrap();
 }
 
+/// Waits (at most 10 s) until no answer is stored under a private id any more: the adapter has
+/// recorded every revealed message (it does so right after posting each).
+async fn wait_revealed(pool: &store::Pool) {
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let private: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM answers WHERE message_id LIKE 'private:%'")
+                .fetch_one(pool)
+                .await
+                .unwrap();
+        if private == 0 {
+            return;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{private} revealed answers were not recorded in time"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+}
+
 // ---- console ----
 
 async fn line(c: &mut Console, l: &str) -> String {
@@ -217,6 +238,8 @@ async fn a_scheduled_blind_question_is_blind_and_catch_up_never_withdraws_a_priv
     .unwrap();
     let scheduled = line(&mut c, "alice: /qotd schedule \"0 9 * * *\" mid UTC blind").await;
     assert!(scheduled.contains("scheduled: blind mid"), "{scheduled}");
+    let status = line(&mut c, "alice: /qotd status").await;
+    assert!(status.contains("blind · active"), "{status}");
     let posted = line(&mut c, "@time 2026-03-02 09:30").await;
     assert!(posted.contains("Blind: answer privately"), "{posted}");
     let out = line(
@@ -329,6 +352,7 @@ async fn discord_blind_answers_through_the_answer_button_and_modal() {
                 .any(|c| c.method == "POST" && c.path.ends_with("/threads"))
         })
         .await;
+    wait_attached(&engine).await;
     let question_call = calls
         .iter()
         .find(|c| c.method == "POST" && c.path.ends_with(&format!("/channels/{CHANNEL}/messages")))
@@ -491,6 +515,7 @@ async fn discord_blind_answers_through_the_answer_button_and_modal() {
         assert!(posted[i + 1].chars().count() <= REVEAL_ANSWER_CHARS + 200);
     }
     // Each revealed message is recorded as its answer's message.
+    wait_revealed(&pool).await;
     let revealed: Vec<String> = sqlx::query_scalar("SELECT message_id FROM answers ORDER BY id")
         .fetch_all(&pool)
         .await
@@ -724,6 +749,7 @@ mod on_slack {
         }
 
         // carol 👍 alice's revealed answer: +10 for alice.
+        wait_revealed(&pool).await;
         let alice_message: String = sqlx::query_scalar(
             "SELECT a.message_id FROM answers a JOIN users u ON u.id = a.author WHERE u.user_id = ?",
         )

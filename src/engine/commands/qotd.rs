@@ -155,12 +155,14 @@ impl Core {
         };
         let s = question_schedule(conn, channel).await?;
         let tz = parse_time_zone(&s.time_zone).unwrap_or(Tz::UTC);
+        let blind = store::schedule_blind(conn, s.id).await?;
         let text = format!(
-            "📅 `{}` in {} · tier: {} · topic: {} · {} · next: {}",
+            "📅 `{}` in {} · tier: {} · topic: {} · {}{} · next: {}",
             s.cron,
             s.time_zone,
             s.tier.map_or("any".to_string(), |t| t.to_string()),
             s.topic.as_deref().unwrap_or("any"),
+            if blind { "blind · " } else { "" },
             if s.paused { "paused" } else { "active" },
             if s.paused {
                 "after /qotd resume".to_string()
