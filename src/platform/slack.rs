@@ -448,12 +448,12 @@ async fn deliver(client: &SlackHyperClient, state: &State, actions: Vec<Outbound
                 }
                 Outbound::RevealAnswer { channel, thread, answer, text, .. } => {
                     // Recorded at once, so that a 👍 on the revealed answer counts for its author.
-                    let (ch, ts) = thread.as_deref().and_then(split_id).unwrap_or((channel.id.as_str(), ""));
-                    let req = SlackApiChatPostMessageRequest::new(
-                        ch.to_string().into(),
-                        SlackMessageContent::new().with_text(escape_text(&text)),
-                    )
-                    .with_thread_ts(ts.to_string().into());
+                    let content = SlackMessageContent::new().with_text(escape_text(&text));
+                    let req = match thread.as_deref().and_then(split_id) {
+                        Some((ch, ts)) => SlackApiChatPostMessageRequest::new(ch.to_string().into(), content)
+                            .with_thread_ts(ts.to_string().into()),
+                        None => SlackApiChatPostMessageRequest::new(channel.id.clone().into(), content),
+                    };
                     let resp = retry::with_retry("chat.postMessage", verdict, || session.chat_post_message(&req)).await?;
                     let id = join_id(resp.channel.as_ref(), resp.ts.as_ref());
                     state.engine.attach_revealed(answer, &id).await?;
