@@ -1,6 +1,7 @@
 //! Commands, one file per group: [`ask`] (`/ask`), [`qotd`] (`/qotd ...`), [`board`]
 //! (`/leaderboard`, `/stats`), [`stats`] (the `/stats` chart and the weekly leaderboard card),
-//! [`privacy`] (`/privacy export`, `/privacy forget`), [`thread`] (`/hint`, `/reveal`). The two
+//! [`privacy`] (`/privacy export`, `/privacy forget`), [`thread`] (`/hint`, `/reveal`), [`blind`]
+//! (blind questions: private answers, the Answer form, the reveal one answer a message). The two
 //! dispatchers here route a parsed [`Command`]: [`Core::command`] for those that write (in the
 //! writer's transaction), [`Core::read_command`] for those that only read (on the read pool).
 
