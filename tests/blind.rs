@@ -12,7 +12,8 @@ use std::sync::Arc;
 use chrono::{TimeZone, Utc};
 use common::fake_discord::{self as fake, FakeDiscord, BOT, CHANNEL, GUILD};
 use common::fake_discord_components::{callback_of, CHANNEL_MESSAGE, EPHEMERAL, MODAL};
-use interview_bot::engine::{Engine, REVEAL_ANSWER_CHARS};
+use interview_bot::engine::catchup::{SeenMessage, ThreadSnapshot};
+use interview_bot::engine::{Actor, Engine, Outbound, REVEAL_ANSWER_CHARS};
 use interview_bot::platform::console::Console;
 use interview_bot::platform::discord::{self, DiscordConfig};
 use interview_bot::schedule::ManualClock;
@@ -252,7 +253,40 @@ async fn a_scheduled_blind_question_is_blind_and_catch_up_never_withdraws_a_priv
     let restarted = line(&mut c, "@restart").await;
     assert!(restarted.contains("restarted"), "{restarted}");
     let open = c.engine().open_threads("console").await.unwrap();
-    assert!(open.iter().all(|t| t.answers.is_empty()), "{open:?}");
+    assert_eq!(open.len(), 1);
+    assert!(open[0].answers.is_empty(), "{open:?}");
+    // A catch-up of the thread (a complete listing, holding only a message carol wrote while the
+    // bot was down) withdraws nothing and tells carol to use the form, with her text.
+    let snapshot = ThreadSnapshot {
+        channel: open[0].channel.clone(),
+        thread: open[0].thread.clone(),
+        messages: vec![SeenMessage {
+            message: "m-while-down".into(),
+            author: Actor {
+                id: "carol".into(),
+                name: "carol".into(),
+                is_bot: false,
+                can_manage: false,
+            },
+            text: "written while the bot was down".into(),
+            at: Utc.with_ymd_and_hms(2026, 3, 2, 9, 40, 0).unwrap(),
+            edited_at: None,
+            votes: None,
+        }],
+        complete: true,
+        known_answers: open[0].answers.clone(),
+    };
+    let out = c.engine().catch_up(snapshot).await.unwrap();
+    assert!(
+        matches!(&out[..], [Outbound::Private { user, text, .. }]
+            if user == "carol" && text.contains("> written while the bot was down")),
+        "{out:?}"
+    );
+    let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM answers")
+        .fetch_one(c.engine().pool())
+        .await
+        .unwrap();
+    assert_eq!(stored, 1, "bob's private answer stays");
     // The next day's run closes it: the reveal posts bob's answer.
     let next = line(&mut c, "@time 2026-03-03 09:30").await;
     assert!(
