@@ -155,6 +155,7 @@ async fn ask_everywhere(engine: &Engine, channels: usize) {
                 command: Command::Ask {
                     topic: None,
                     tier: None,
+                    blind: false,
                 },
             })
             .await
@@ -490,6 +491,7 @@ async fn reads_at_scale(
                 command: Command::Ask {
                     topic: None,
                     tier: None,
+                    blind: false,
                 },
             })
             .await

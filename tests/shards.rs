@@ -63,6 +63,7 @@ fn daily_at_nine() -> Command {
         tier: None,
         topic: None,
         time_zone: Some("UTC".into()),
+        blind: false,
     })
 }
 

@@ -36,6 +36,11 @@ impl Core {
         else {
             return Ok(Vec::new());
         };
+        if post.blind {
+            return self
+                .blind_thread_message(conn, ctx, &post, message, text)
+                .await;
+        }
         let Some(q) = self.bank.question(&post.question_id) else {
             return Ok(Vec::new());
         };

@@ -164,7 +164,12 @@ impl Engine {
                 post: r.post,
                 channel,
                 thread: r.thread_id,
-                answers: answers.into_iter().map(|(_, m)| m).collect(),
+                // A blind answer's private id is on no platform message: never "missing".
+                answers: answers
+                    .into_iter()
+                    .map(|(_, m)| m)
+                    .filter(|m| !store::is_private_message(m))
+                    .collect(),
             });
         }
         Ok(out)

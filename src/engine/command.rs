@@ -40,6 +40,9 @@ pub enum Qotd {
         topic: Option<String>,
         /// IANA time zone (the channel's, or UTC, when `None`).
         time_zone: Option<String>,
+        /// Its questions take answers privately, revealed together at the close (the word
+        /// `blind`; Discord's `blind:true`).
+        blind: bool,
     },
     /// Stop posting until resumed.
     Pause,
@@ -75,6 +78,9 @@ pub enum Command {
         topic: Option<String>,
         /// Tier.
         tier: Option<Tier>,
+        /// Answers are submitted privately and revealed together at the close (the word
+        /// `blind`; Discord's `blind:true`).
+        blind: bool,
     },
     /// Manage the schedule (needs the manage permission).
     Qotd(Qotd),
@@ -127,12 +133,12 @@ pub enum ParseError {
 /// The help text shown by `/help`.
 pub const HELP: &str = "\
 **interview-bot**: practise technical interviews together.
-• `/ask [topic] [tier]`: a question now, e.g. `/ask gil senior` (topic and tier are optional; tiers: junior, mid, senior, staff)
+• `/ask [topic] [tier] [blind]`: a question now, e.g. `/ask gil senior` (topic and tier are optional; tiers: junior, mid, senior, staff); with `blind`, answers go in privately (the Answer button) and are revealed together when it closes
 • Answer in the question's thread: the checker scores how well you explain the *mechanism*, and tells you privately what you missed. Edit to improve; delete to withdraw.
 • Vote for good answers with 👍 (not your own). Points = checker score × tier factor + 10 per voter (up to 5).
 • `/hint`: in a thread, the next hint for what your answer is missing (private)
 • `/leaderboard [week|month|all] [tier] [workspace]` (this channel, or every channel with `workspace`) · `/stats [@member]`
-• `/qotd schedule \"0 9 * * 1-5\" [tier] [topic] [time zone]`: a question every weekday at 09:00 (cron: minute hour day month weekday; time zone such as Europe/Berlin)
+• `/qotd schedule \"0 9 * * 1-5\" [tier] [topic] [time zone] [blind]`: a question every weekday at 09:00 (cron: minute hour day month weekday; time zone such as Europe/Berlin)
 • `/qotd pause|resume|now|status|remove` · `/reveal`: close the question and show the reference answer (these need the manage permission)
 • `/privacy export`: your answers, scores and votes here as a JSON file (only you get it) · `/privacy forget`: delete them and your name here (asks you to confirm first)";
 
@@ -144,6 +150,11 @@ fn words(text: &str) -> Result<Vec<String>, ParseError> {
 /// Does this word look like an IANA time zone name?
 fn looks_like_time_zone(w: &str) -> bool {
     w.contains('/') || w.eq_ignore_ascii_case("utc") || w.eq_ignore_ascii_case("gmt")
+}
+
+/// `blind` (any case) asks for blind answers in `/ask` and `/qotd schedule`.
+fn is_blind_word(w: &str) -> bool {
+    w.eq_ignore_ascii_case("blind")
 }
 
 /// Parses a command line such as `/ask gil senior` or `ask gil senior`.
@@ -159,9 +170,11 @@ pub fn parse(text: &str) -> Result<Command, ParseError> {
         "ask" | "question" | "q" => {
             let mut tier = None;
             let mut topic = Vec::new();
+            let mut blind = false;
             for a in args {
                 match Tier::from_word(&a) {
                     Some(t) if tier.is_none() => tier = Some(t),
+                    _ if is_blind_word(&a) => blind = true,
                     _ => topic.push(a),
                 }
             }
@@ -170,7 +183,7 @@ pub fn parse(text: &str) -> Result<Command, ParseError> {
                 "" | "any" | "random" => None,
                 _ => Some(topic),
             };
-            Ok(Command::Ask { topic, tier })
+            Ok(Command::Ask { topic, tier, blind })
         }
         "qotd" => parse_qotd(args),
         "leaderboard" | "lb" | "top" => {
@@ -262,8 +275,11 @@ fn parse_qotd(mut args: Vec<String>) -> Result<Command, ParseError> {
                 args.drain(..n).collect::<Vec<_>>().join(" ")
             };
             let (mut tier, mut time_zone, mut topic) = (None, None, Vec::new());
+            let mut blind = false;
             for a in args {
-                if tier.is_none() && Tier::from_word(&a).is_some() {
+                if is_blind_word(&a) {
+                    blind = true;
+                } else if tier.is_none() && Tier::from_word(&a).is_some() {
                     tier = Tier::from_word(&a);
                 } else if time_zone.is_none() && looks_like_time_zone(&a) {
                     time_zone = Some(a);
@@ -276,6 +292,7 @@ fn parse_qotd(mut args: Vec<String>) -> Result<Command, ParseError> {
                 tier,
                 topic: (!topic.is_empty()).then(|| topic.join(" ")),
                 time_zone,
+                blind,
             }
         }
         other => return Err(ParseError::UnknownQotd(other.to_string())),
@@ -295,6 +312,7 @@ mod tests {
                 Command::Ask {
                     topic: Some("gil".into()),
                     tier: Some(Tier::Senior),
+                    blind: false,
                 },
             ),
             (
@@ -302,6 +320,7 @@ mod tests {
                 Command::Ask {
                     topic: Some("gil".into()),
                     tier: Some(Tier::Senior),
+                    blind: false,
                 },
             ),
             (
@@ -309,6 +328,7 @@ mod tests {
                 Command::Ask {
                     topic: None,
                     tier: None,
+                    blind: false,
                 },
             ),
             (
@@ -316,6 +336,7 @@ mod tests {
                 Command::Ask {
                     topic: None,
                     tier: Some(Tier::Staff),
+                    blind: false,
                 },
             ),
             (
@@ -323,6 +344,7 @@ mod tests {
                 Command::Ask {
                     topic: Some("global interpreter lock".into()),
                     tier: Some(Tier::Junior),
+                    blind: false,
                 },
             ),
             (
@@ -332,6 +354,7 @@ mod tests {
                     tier: Some(Tier::Mid),
                     topic: None,
                     time_zone: Some("Europe/Berlin".into()),
+                    blind: false,
                 }),
             ),
             (
@@ -341,6 +364,25 @@ mod tests {
                     tier: Some(Tier::Staff),
                     topic: Some("gil".into()),
                     time_zone: Some("UTC".into()),
+                    blind: false,
+                }),
+            ),
+            (
+                "/ask gil senior blind",
+                Command::Ask {
+                    topic: Some("gil".into()),
+                    tier: Some(Tier::Senior),
+                    blind: true,
+                },
+            ),
+            (
+                "/qotd schedule \"0 9 * * 1-5\" Blind mid",
+                Command::Qotd(Qotd::Schedule {
+                    cron: "0 9 * * 1-5".into(),
+                    tier: Some(Tier::Mid),
+                    topic: None,
+                    time_zone: None,
+                    blind: true,
                 }),
             ),
             ("/qotd pause", Command::Qotd(Qotd::Pause)),

@@ -564,6 +564,25 @@ impl Core {
                 };
                 self.vote(&mut *tx, &ctx, &message, &emoji, false).await?
             }
+            Inbound::PrivateAnswer {
+                id,
+                channel,
+                post,
+                actor,
+                text,
+            } => {
+                if !store::mark_event(&mut *tx, &channel.platform, &id, now).await? {
+                    Vec::new()
+                } else {
+                    let ctx = Ctx {
+                        channel,
+                        thread: None,
+                        actor,
+                        now,
+                    };
+                    self.private_answer(&mut *tx, &ctx, post, &text).await?
+                }
+            }
         };
         Ok(out)
     }

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 
 use crate::bank::Tier;
 use crate::engine::command::Command;
-use crate::store::PostId;
+use crate::store::{AnswerId, PostId};
 
 /// A channel on a platform. `id` is the platform's channel id (for Slack, the channel id; for
 /// Discord, the channel where questions are posted).
@@ -118,6 +118,23 @@ pub enum Inbound {
         /// Who removed it.
         actor: Actor,
     },
+    /// A blind answer submitted privately (Discord modal, Slack modal, console `answers
+    /// privately:`): scored like an answer in the thread, stored until the reveal, feedback to
+    /// the author alone. A second one from the same member replaces the first while the post is
+    /// open.
+    PrivateAnswer {
+        /// Platform id of the submission (Discord interaction id, Slack view id with its
+        /// hash): applied once.
+        id: String,
+        /// Where the question was posted.
+        channel: ChannelRef,
+        /// The post answered (from the Answer button's custom id / the modal's metadata).
+        post: PostId,
+        /// Who.
+        actor: Actor,
+        /// The answer.
+        text: String,
+    },
 }
 
 /// A question as an adapter shows it.
@@ -139,6 +156,9 @@ pub struct QuestionCard {
     pub closes_at: DateTime<Utc>,
     /// Posted by a schedule (question of the day) rather than `/ask`.
     pub scheduled: bool,
+    /// Answers go in privately (an Answer button on Discord and Slack) and are revealed
+    /// together at the close.
+    pub blind: bool,
 }
 
 /// A file for an adapter to deliver: a chart, a leaderboard card, a member's data export.
@@ -240,6 +260,21 @@ pub enum Outbound {
         /// The same data as text.
         text: String,
     },
+    /// A blind answer revealed at the close: a message in the post's thread, seen by everyone;
+    /// then call [`super::Engine::attach_revealed`] with the message's id, so that votes on it
+    /// count for the answer's author.
+    RevealAnswer {
+        /// The platform and channel.
+        channel: ChannelRef,
+        /// The post.
+        post: PostId,
+        /// The thread, when the post has one.
+        thread: Option<String>,
+        /// The answer revealed.
+        answer: AnswerId,
+        /// Text (author, score, the answer).
+        text: String,
+    },
     /// Add a reaction to a message.
     React {
         /// The platform and channel.
@@ -289,6 +324,7 @@ impl Outbound {
             | Outbound::Private { channel, .. }
             | Outbound::File { channel, .. }
             | Outbound::Picture { channel, .. }
+            | Outbound::RevealAnswer { channel, .. }
             | Outbound::React { channel, .. } => &channel.platform,
         }
     }
@@ -303,7 +339,8 @@ impl Inbound {
             | Inbound::MessageEdited { channel, .. }
             | Inbound::MessageDeleted { channel, .. }
             | Inbound::ReactionAdded { channel, .. }
-            | Inbound::ReactionRemoved { channel, .. } => channel,
+            | Inbound::ReactionRemoved { channel, .. }
+            | Inbound::PrivateAnswer { channel, .. } => channel,
         }
     }
 
@@ -314,7 +351,8 @@ impl Inbound {
             | Inbound::Message { actor, .. }
             | Inbound::MessageEdited { actor, .. }
             | Inbound::ReactionAdded { actor, .. }
-            | Inbound::ReactionRemoved { actor, .. } => Some(actor),
+            | Inbound::ReactionRemoved { actor, .. }
+            | Inbound::PrivateAnswer { actor, .. } => Some(actor),
             Inbound::MessageDeleted { .. } => None,
         }
     }

@@ -15,6 +15,7 @@
 //! | [`command`] | the typed [`Command`] and its parser |
 //! | `commands/` | one file per command group: `ask`, `qotd`, `board` (`/leaderboard`, `/stats`), `stats` (the `/stats` chart and the weekly leaderboard card, drawn by [`crate::charts`]), `privacy` (`/privacy export`, `/privacy forget`), `thread` (`/hint`, `/reveal`) |
 //! | `answers` | answers, edits, deletions, votes |
+//! | `commands/blind.rs` | blind answers: private answers, the Answer form ([`AnswerForm`]), the reveal one message per answer |
 //! | [`catchup`] | catch-up after downtime: a thread read back on (re)connect, reconciled |
 //! | `tick` | the scheduler tick: closing and revealing posts, scheduled questions, the weekly board |
 //! | `select` | which question a channel gets next |
@@ -44,7 +45,9 @@ mod tick;
 mod triage;
 
 pub use command::{Command, Period, Privacy, Qotd};
-pub use commands::{card_text, stats_text, FORGET_CONFIRM_MINUTES, STATS_WEEKS};
+pub use commands::{
+    card_text, stats_text, AnswerForm, FORGET_CONFIRM_MINUTES, REVEAL_ANSWER_CHARS, STATS_WEEKS,
+};
 pub use config::{EngineConfig, DEFAULT_CLOSE_AFTER_HOURS, DEFAULT_LEADERBOARD_CRON};
 pub use dispatch::{Engine, Pending, BATCH_MAX, QUEUE_CAPACITY};
 pub use error::{Error, UserError};

@@ -28,12 +28,17 @@ pub fn local_time(t: DateTime<Utc>, tz: Tz) -> String {
 /// The question post.
 pub fn question(card: &QuestionCard) -> String {
     format!(
-        "{} **Question #{}** · {} · {}\n{}\nAnswer in the thread: explain *how and why*, not only *what*. Open until {} UTC. `/hint` if you are stuck.",
+        "{} **Question #{}** · {} · {}\n{}\n{}: explain *how and why*, not only *what*. Open until {} UTC. `/hint` if you are stuck.",
         if card.scheduled { "📅 Question of the day" } else { "❓" },
         card.post,
         card.topic_name,
         card.tier,
         card.prompt,
+        if card.blind {
+            "🙈 Blind: answer privately with the **Answer** button (every answer is revealed in the thread when it closes)"
+        } else {
+            "Answer in the thread"
+        },
         card.closes_at.format("%a %Y-%m-%d %H:%M"),
     )
 }

@@ -21,6 +21,8 @@ pub(crate) struct Pick<'a> {
     pub(crate) schedule: Option<ScheduleId>,
     /// Who asked (for `/ask`).
     pub(crate) asked_by: Option<MemberId>,
+    /// Answers go in privately and are revealed together at the close.
+    pub(crate) blind: bool,
 }
 
 impl Core {
@@ -57,7 +59,7 @@ impl Core {
         let Some(q) = q else {
             return Err(self.no_question(topic, tier).into());
         };
-        let post = store::insert_post(
+        let mut post = store::insert_post(
             conn,
             &NewPost {
                 channel: pick.channel,
@@ -71,6 +73,10 @@ impl Core {
             },
         )
         .await?;
+        if pick.blind {
+            store::set_post_blind(conn, post.id).await?;
+            post.blind = true;
+        }
         info!(post = %post.id, question = %q.id, "question posted");
         Ok((post, q))
     }
@@ -131,6 +137,7 @@ impl Core {
             prompt: q.prompt.clone(),
             closes_at: post.closes_at,
             scheduled: post.schedule.is_some(),
+            blind: post.blind,
         };
         Outbound::PostQuestion {
             channel: channel.clone(),

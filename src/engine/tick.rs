@@ -140,6 +140,7 @@ impl Core {
             tier: s.tier,
             schedule: Some(s.id),
             asked_by: None,
+            blind: store::schedule_blind(conn, s.id).await?,
         };
         let (post, q) = self.pick_and_post(conn, &pick, now).await?;
         out.push(self.post_outbound(channel, &post, q));
@@ -159,7 +160,13 @@ impl Core {
         let channel = channel_ref(&store::channel(conn, post.channel).await?);
         let answers =
             store::scored_answers_in(conn, store::AnswerScope::Post(post.id), None, None).await?;
-        let text = render::reveal(post, self.bank.question(&post.question_id), &answers);
+        let question = self.bank.question(&post.question_id);
+        if post.blind {
+            return Ok(
+                super::commands::blind_reveal(conn, post, question, channel, &answers).await?,
+            );
+        }
+        let text = render::reveal(post, question, &answers);
         Ok(vec![Outbound::ThreadReply {
             channel,
             post: post.id,

@@ -91,7 +91,9 @@ impl Core {
             ));
         }
         let drop = match event {
-            Inbound::Command { .. } | Inbound::Message { .. } => false,
+            Inbound::Command { .. } | Inbound::Message { .. } | Inbound::PrivateAnswer { .. } => {
+                false
+            }
             // An edit may name the edited message's own id as its thread (Slack's
             // `message_changed` does): it is chatter only outside every question channel.
             Inbound::MessageEdited {

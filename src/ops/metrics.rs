@@ -107,7 +107,7 @@ fn describe() {
 }
 
 /// The `kind` label of an inbound event: `command`, `message`, `edit`, `delete`,
-/// `reaction_add` or `reaction_remove`.
+/// `reaction_add`, `reaction_remove` or `private_answer`.
 pub fn kind(event: &Inbound) -> &'static str {
     match event {
         Inbound::Command { .. } => "command",
@@ -116,6 +116,7 @@ pub fn kind(event: &Inbound) -> &'static str {
         Inbound::MessageDeleted { .. } => "delete",
         Inbound::ReactionAdded { .. } => "reaction_add",
         Inbound::ReactionRemoved { .. } => "reaction_remove",
+        Inbound::PrivateAnswer { .. } => "private_answer",
     }
 }
 

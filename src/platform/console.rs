@@ -10,6 +10,7 @@
 //! alice #3: ...                  ... in question 3's thread (works for commands too: alice #3: /hint)
 //! alice edits: ...               alice edits her answer (alice edits #3: ...)
 //! alice deletes                  alice deletes her answer (alice deletes #3)
+//! alice answers privately: ...   a blind question's private answer (answers privately #3: ...)
 //! bob +👍 alice                  bob reacts 👍 to alice's answer (bob +👍 alice #3)
 //! bob -👍 alice                  bob removes that reaction
 //! @time 2026-03-02 09:00 Europe/Berlin   set the clock (time zone optional, UTC by default)
@@ -67,6 +68,7 @@ pub struct Console {
     files_written: u64,
 }
 
+mod blind;
 mod files;
 pub use files::default_files_dir;
 
@@ -156,6 +158,9 @@ impl Console {
         }
         if let Some(directive) = line.strip_prefix('@') {
             return self.directive(directive, out).await;
+        }
+        if let Some((who, post, text)) = blind::parse_private(line) {
+            return self.answer_privately(&who, post, text, out).await;
         }
         match parse_line(line) {
             Some(action) => self.act(action, out).await,
@@ -412,7 +417,9 @@ impl Console {
             .acquire()
             .await
             .map_err(store::StoreError::from)?;
-        Ok(store::answer_message_of(&mut conn, post, &member.to_lowercase()).await?)
+        let message = store::answer_message_of(&mut conn, post, &member.to_lowercase()).await?;
+        // A blind answer is on no message until its reveal: nothing to react to or edit.
+        Ok(message.filter(|m| !store::is_private_message(m)))
     }
 
     /// Prints actions and plays the platform's part: a posted question gets a message and thread.
@@ -434,6 +441,9 @@ impl Console {
                 Outbound::ThreadReply { post, text, .. } => {
                     writeln!(out, "[bot → thread #{post}] {text}")?;
                 }
+                Outbound::RevealAnswer {
+                    post, answer, text, ..
+                } => self.reveal_answer(post, answer, &text, out).await?,
                 Outbound::ChannelMessage { text, .. } => writeln!(out, "[bot] {text}")?,
                 Outbound::Private { user, text, .. } => {
                     writeln!(out, "[bot → {user}, privately] {text}")?;
@@ -631,68 +641,4 @@ pub fn parse_duration(s: &str) -> Option<Duration> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn line_syntax() {
-        assert_eq!(
-            parse_line("alice: /ask gil senior"),
-            Some(Action::Say {
-                who: "alice".into(),
-                post: None,
-                text: "/ask gil senior".into()
-            })
-        );
-        assert_eq!(
-            parse_line("bob #3: it works: because"),
-            Some(Action::Say {
-                who: "bob".into(),
-                post: Some(3),
-                text: "it works: because".into()
-            })
-        );
-        assert_eq!(
-            parse_line("bob edits #2: better"),
-            Some(Action::Edit {
-                who: "bob".into(),
-                post: Some(2),
-                text: "better".into()
-            })
-        );
-        assert_eq!(
-            parse_line("carol +👍 alice"),
-            Some(Action::React {
-                who: "carol".into(),
-                add: true,
-                emoji: "👍".into(),
-                target: "alice".into(),
-                post: None
-            })
-        );
-        assert_eq!(
-            parse_line("carol -👍 alice #4"),
-            Some(Action::React {
-                who: "carol".into(),
-                add: false,
-                emoji: "👍".into(),
-                target: "alice".into(),
-                post: Some(4)
-            })
-        );
-        assert!(matches!(
-            parse_line("dave deletes"),
-            Some(Action::Delete { .. })
-        ));
-        assert_eq!(parse_line("what is this"), None);
-        assert_eq!(
-            parse_duration("1d 2h 30m"),
-            Some(Duration::minutes(24 * 60 + 150))
-        );
-        assert_eq!(parse_duration("soon"), None);
-        assert_eq!(
-            parse_time("2026-03-02 09:00 Europe/Berlin"),
-            Some(Utc.with_ymd_and_hms(2026, 3, 2, 8, 0, 0).unwrap())
-        );
-    }
-}
+mod tests;

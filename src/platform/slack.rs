@@ -19,6 +19,7 @@ use tracing::{error, info, warn};
 use crate::engine::{command, Actor, ChannelRef, Engine, Inbound, Outbound};
 use crate::platform::retry::{self, Verdict};
 
+mod blind;
 mod catchup;
 pub use catchup::{time_of_ts, RATE_LIMIT_RETRIES};
 mod files;
@@ -401,7 +402,7 @@ async fn deliver(client: &SlackHyperClient, state: &State, actions: Vec<Outbound
         let result: Result<(), Box<dyn std::error::Error + Send + Sync>> = async {
             match action {
                 Outbound::PostQuestion { channel, card, text, .. } => {
-                    let blocks: Vec<SlackBlock> = vec![
+                    let mut blocks: Vec<SlackBlock> = vec![
                         SlackHeaderBlock::new(pt!(
                             "{} Question #{}",
                             if card.scheduled { "📅 Question of the day ·" } else { "❓" },
@@ -411,14 +412,18 @@ async fn deliver(client: &SlackHyperClient, state: &State, actions: Vec<Outbound
                         SlackSectionBlock::new().with_text(md!("{}", escape_text(&card.prompt))).into(),
                         SlackContextBlock::new(vec![SlackContextBlockElement::MarkDown(
                             SlackBlockMarkDownText::new(format!(
-                                "*Topic:* {} · *Tier:* {} · closes <!date^{}^{{date_short_pretty}} {{time}}|soon> · answer in the thread, `/hint` if stuck",
+                                "*Topic:* {} · *Tier:* {} · closes <!date^{}^{{date_short_pretty}} {{time}}|soon> · {}, `/hint` if stuck",
                                 escape_text(&card.topic_name),
                                 card.tier,
-                                card.closes_at.timestamp()
+                                card.closes_at.timestamp(),
+                                if card.blind { "blind: press *Answer* to answer privately, all answers are revealed in the thread at the close" } else { "answer in the thread" }
                             )),
                         )])
                         .into(),
                     ];
+                    if card.blind {
+                        blocks.push(blind::answer_block(card.post));
+                    }
                     let req = SlackApiChatPostMessageRequest::new(
                         channel.id.clone().into(),
                         SlackMessageContent::new().with_text(escape_text(&text)).with_blocks(blocks),
@@ -440,6 +445,18 @@ async fn deliver(client: &SlackHyperClient, state: &State, actions: Vec<Outbound
                         .with_thread_ts(ts.to_string().into());
                     }
                     retry::with_retry("chat.postMessage", verdict, || session.chat_post_message(&req)).await?;
+                }
+                Outbound::RevealAnswer { channel, thread, answer, text, .. } => {
+                    // Recorded at once, so that a 👍 on the revealed answer counts for its author.
+                    let content = SlackMessageContent::new().with_text(escape_text(&text));
+                    let req = match thread.as_deref().and_then(split_id) {
+                        Some((ch, ts)) => SlackApiChatPostMessageRequest::new(ch.to_string().into(), content)
+                            .with_thread_ts(ts.to_string().into()),
+                        None => SlackApiChatPostMessageRequest::new(channel.id.clone().into(), content),
+                    };
+                    let resp = retry::with_retry("chat.postMessage", verdict, || session.chat_post_message(&req)).await?;
+                    let id = join_id(resp.channel.as_ref(), resp.ts.as_ref());
+                    state.engine.attach_revealed(answer, &id).await?;
                 }
                 Outbound::ChannelMessage { channel, text } => {
                     let req = SlackApiChatPostMessageRequest::new(
@@ -550,6 +567,7 @@ pub async fn start(
     let callbacks = SlackSocketModeListenerCallbacks::new()
         .with_hello_events(catchup::on_hello)
         .with_command_events(on_command)
+        .with_interaction_events(blind::on_interaction)
         .with_push_events(on_push_event);
     let environment = Arc::new(
         SlackClientEventsListenerEnvironment::new(client.clone())

@@ -20,6 +20,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::SqlitePool;
 
 pub mod answers;
+pub mod blind;
 pub mod catchup;
 pub mod channels;
 pub mod maintenance;
@@ -30,6 +31,7 @@ pub mod schedules;
 pub mod types;
 
 pub use answers::*;
+pub use blind::*;
 pub use catchup::*;
 pub use channels::*;
 pub use maintenance::{backup, ping, prune_processed_events, BackupSummary};

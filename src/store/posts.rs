@@ -33,6 +33,8 @@ pub struct PostRow {
     pub closed_at: Option<DateTime<Utc>>,
     /// The channel's IANA time zone (an answer's local day is taken in it).
     pub time_zone: String,
+    /// Answers are submitted privately and revealed together at the close (migration 0004).
+    pub blind: bool,
 }
 
 impl PostRow {
@@ -56,6 +58,7 @@ struct RawPost {
     closes_at: i64,
     closed_at: Option<i64>,
     time_zone: String,
+    blind: bool,
 }
 
 impl From<RawPost> for PostRow {
@@ -73,12 +76,13 @@ impl From<RawPost> for PostRow {
             closes_at: from_ms(r.closes_at),
             closed_at: r.closed_at.map(from_ms),
             time_zone: r.time_zone,
+            blind: r.blind,
         }
     }
 }
 
 const POST_COLUMNS: &str = "p.id, p.channel, p.question_id, p.topic, p.tier, p.schedule, \
-     p.message_id, p.thread_id, p.posted_at, p.closes_at, p.closed_at, c.time_zone";
+     p.message_id, p.thread_id, p.posted_at, p.closes_at, p.closed_at, c.time_zone, p.blind";
 
 /// Runs `SELECT <post columns> FROM posts p <clause>` with the binds given, into
 /// `fetch_optional` (`one`) or `fetch_all` (`many`).
@@ -149,6 +153,7 @@ pub async fn insert_post(conn: &mut SqliteConnection, p: &NewPost<'_>) -> Result
         closes_at: p.closes_at,
         closed_at: None,
         time_zone,
+        blind: false,
     })
 }
 

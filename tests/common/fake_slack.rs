@@ -299,6 +299,7 @@ async fn api(
                    "message": {"type": "message", "text": params["text"], "user": BOT_USER, "bot_id": "BBOT", "ts": ts}})
         }
         "chat.postEphemeral" => json!({"ok": true, "message_ts": ts()}),
+        "views.open" => super::fake_slack_interactions::opened(&params["view"], &ts()),
         "reactions.add" => json!({"ok": true}),
         "users.info" => {
             let user = params["user"].as_str().unwrap_or("U0").to_string();

@@ -32,7 +32,9 @@ pub fn temp_db() -> (tempfile::TempDir, String) {
     (dir, url)
 }
 pub mod fake_discord;
+pub mod fake_discord_components;
 pub mod fake_slack;
+pub mod fake_slack_interactions;
 pub mod multipart;
 pub mod pg;
 pub mod pictures;

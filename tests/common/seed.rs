@@ -36,6 +36,7 @@ pub async fn answered_question(
             command: Command::Ask {
                 topic: Some("gil".into()),
                 tier: Some(Tier::Senior),
+                blind: false,
             },
         })
         .await

@@ -12,15 +12,16 @@ use crate::store::{ChannelRowId, MemberId};
 impl Core {
     /// Posts a question of `topic` (id or alias) and `tier` in the channel, chosen by
     /// [`Core::pick_and_post`], unless the member hit the `/ask` rate limit
-    /// ([`crate::engine::limits::ASKS_PER_WINDOW`]).
+    /// ([`crate::engine::limits::ASKS_PER_WINDOW`]). `blind`: answers go in privately and are
+    /// revealed together at the close.
     pub(crate) async fn ask(
         &self,
         conn: &mut Conn,
         ctx: &Ctx,
-        channel: ChannelRowId,
-        member: MemberId,
+        (channel, member): (ChannelRowId, MemberId),
         topic: Option<&str>,
         tier: Option<Tier>,
+        blind: bool,
     ) -> Result<Vec<Outbound>, Error> {
         self.check_ask_rate(conn, channel, member, ctx.now).await?;
         let topic = self.resolve_topic(topic)?;
@@ -33,6 +34,7 @@ impl Core {
                     tier,
                     schedule: None,
                     asked_by: Some(member),
+                    blind,
                 },
                 ctx.now,
             )

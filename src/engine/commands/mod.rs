@@ -1,10 +1,14 @@
 //! Commands, one file per group: [`ask`] (`/ask`), [`qotd`] (`/qotd ...`), [`board`]
 //! (`/leaderboard`, `/stats`), [`stats`] (the `/stats` chart and the weekly leaderboard card),
-//! [`privacy`] (`/privacy export`, `/privacy forget`), [`thread`] (`/hint`, `/reveal`). The two
+//! [`privacy`] (`/privacy export`, `/privacy forget`), [`thread`] (`/hint`, `/reveal`), [`blind`]
+//! (blind questions: private answers, the Answer form, the reveal one answer a message). The two
 //! dispatchers here route a parsed [`Command`]: [`Core::command`] for those that write (in the
 //! writer's transaction), [`Core::read_command`] for those that only read (on the read pool).
 
 mod ask;
+mod blind;
+pub(crate) use blind::blind_reveal;
+pub use blind::{AnswerForm, REVEAL_ANSWER_CHARS};
 mod board;
 pub use board::BOARD_LINES;
 mod privacy;
@@ -39,8 +43,8 @@ impl Core {
         .await?;
         let member = self.member(conn, &ctx.channel.platform, &ctx.actor).await?;
         match command {
-            Command::Ask { topic, tier } => {
-                self.ask(conn, ctx, channel, member, topic.as_deref(), tier)
+            Command::Ask { topic, tier, blind } => {
+                self.ask(conn, ctx, (channel, member), topic.as_deref(), tier, blind)
                     .await
             }
             Command::Qotd(q) => self.qotd(conn, ctx, channel, q).await,

@@ -29,6 +29,7 @@ impl Core {
                 tier,
                 topic,
                 time_zone,
+                blind,
             } => {
                 let tz_name = match time_zone {
                     Some(t) => t,
@@ -45,7 +46,7 @@ impl Core {
                     return Err(ScheduleError::NeverFires(cron).into());
                 };
                 store::set_channel_time_zone(conn, channel, &tz_name).await?;
-                store::upsert_schedule(
+                let schedule = store::upsert_schedule(
                     conn,
                     &NewSchedule {
                         channel,
@@ -59,6 +60,7 @@ impl Core {
                     ctx.now,
                 )
                 .await?;
+                store::set_schedule_blind(conn, schedule, blind).await?;
                 let board = CronSpec::parse(&self.config.leaderboard_cron, &tz_name)?;
                 if let Some(board_next) = board.next_after(ctx.now) {
                     store::upsert_schedule(
@@ -77,7 +79,8 @@ impl Core {
                     .await?;
                 }
                 let text = format!(
-                    "📅 Question of the day scheduled: {} {} questions, cron `{}` ({}). Next: {}. The weekly leaderboard is posted here at `{}`.",
+                    "📅 Question of the day scheduled: {}{} {} questions, cron `{}` ({}). Next: {}. The weekly leaderboard is posted here at `{}`.",
+                    if blind { "blind " } else { "" },
                     tier.map_or("any-tier".to_string(), |t| t.to_string()),
                     topic_id.as_deref().map_or("any-topic".to_string(), |t| format!("`{t}`")),
                     spec.expr(),
@@ -152,12 +155,14 @@ impl Core {
         };
         let s = question_schedule(conn, channel).await?;
         let tz = parse_time_zone(&s.time_zone).unwrap_or(Tz::UTC);
+        let blind = store::schedule_blind(conn, s.id).await?;
         let text = format!(
-            "📅 `{}` in {} · tier: {} · topic: {} · {} · next: {}",
+            "📅 `{}` in {} · tier: {} · topic: {} · {}{} · next: {}",
             s.cron,
             s.time_zone,
             s.tier.map_or("any".to_string(), |t| t.to_string()),
             s.topic.as_deref().unwrap_or("any"),
+            if blind { "blind · " } else { "" },
             if s.paused { "paused" } else { "active" },
             if s.paused {
                 "after /qotd resume".to_string()

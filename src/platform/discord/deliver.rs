@@ -83,9 +83,11 @@ pub(super) async fn deliver_one(http: &Http, engine: &Engine, action: Outbound) 
                         format!("<t:{}:R>", card.closes_at.timestamp()),
                         true,
                     )
-                    .footer(serenity::CreateEmbedFooter::new(
-                        "Answer in the thread: explain how and why, not only what. /hint if stuck.",
-                    ));
+                    .footer(serenity::CreateEmbedFooter::new(if card.blind {
+                        super::blind::BLIND_FOOTER
+                    } else {
+                        "Answer in the thread: explain how and why, not only what. /hint if stuck."
+                    }));
                     // Each step is recorded before the next: a question posted before the
                     // process stopped gets its thread now instead of a second message.
                     let posted = engine
@@ -96,11 +98,15 @@ pub(super) async fn deliver_one(http: &Http, engine: &Engine, action: Outbound) 
                     let message_id = match posted {
                         Some(id) => MessageId::new(id),
                         None => {
-                            let create = CreateMessage::new()
+                            let mut create = CreateMessage::new()
                                 .embed(embed)
                                 .allowed_mentions(no_pings())
                                 .nonce(Nonce::String(format!("post-{}", card.post)))
                                 .enforce_nonce(true);
+                            if card.blind {
+                                create =
+                                    create.components(vec![super::blind::answer_row(card.post)]);
+                            }
                             let message = retry::with_retry("send question", verdict, || {
                                 ChannelId::new(channel).send_message(http, create.clone())
                             })
@@ -140,6 +146,27 @@ pub(super) async fn deliver_one(http: &Http, engine: &Engine, action: Outbound) 
                             ChannelId::new(t).send_message(http, m.clone())
                         })
                         .await?;
+                    }
+                }
+                Outbound::RevealAnswer {
+                    channel,
+                    thread,
+                    answer,
+                    text,
+                    ..
+                } => {
+                    // Recorded at once, so that 👍 on the revealed answer counts for its author.
+                    let target = thread
+                        .as_deref()
+                        .and_then(parse_id)
+                        .or_else(|| parse_id(&channel.id));
+                    if let Some(t) = target {
+                        let m = message(&text);
+                        let sent = retry::with_retry("reveal answer", verdict, || {
+                            ChannelId::new(t).send_message(http, m.clone())
+                        })
+                        .await?;
+                        engine.attach_revealed(answer, &sent.id.to_string()).await?;
                     }
                 }
                 Outbound::ChannelMessage { channel, text } => {

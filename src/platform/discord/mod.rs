@@ -17,6 +17,7 @@ use serenity::{
     AutoArchiveDuration, ChannelId, CreateAttachment, CreateEmbed, CreateMessage, CreateThread,
     FullEvent, GatewayIntents, Http, MessageId, Permissions, ReactionType, UserId,
 };
+mod blind;
 mod catchup;
 mod deliver;
 mod privacy;
@@ -290,12 +291,15 @@ pub async fn ask(
     #[autocomplete = "autocomplete_topic"]
     topic: Option<String>,
     #[description = "Seniority tier"] tier: Option<TierChoice>,
+    #[description = "Answers go in privately (an Answer button) and are revealed together at the close"]
+    blind: Option<bool>,
 ) -> Result<(), Error> {
     run_command(
         ctx,
         Command::Ask {
             topic,
             tier: tier.map(Tier::from),
+            blind: blind.unwrap_or(false),
         },
     )
     .await
@@ -332,12 +336,15 @@ pub async fn qotd_schedule(
     #[description = "Only this topic"]
     #[autocomplete = "autocomplete_topic"]
     topic: Option<String>,
+    #[description = "Its questions take answers privately, revealed together at the close"]
+    blind: Option<bool>,
 ) -> Result<(), Error> {
     let q = Qotd::Schedule {
         cron,
         tier: Some(tier.into()),
         topic,
         time_zone: Some(timezone),
+        blind: blind.unwrap_or(false),
     };
     run_command(ctx, Command::Qotd(q)).await
 }
@@ -546,6 +553,9 @@ async fn on_event(
         // Read back what was written while disconnected (`catchup.rs`), beside the events.
         let (http, engine) = (ctx.http.clone(), data.engine.clone());
         tokio::spawn(async move { catchup::catch_up(&http, &engine, bot).await });
+    }
+    if let FullEvent::InteractionCreate { interaction } = event {
+        blind::on_interaction(&ctx.http, &data.engine, interaction).await;
     }
     if let Some(inbound) = inbound(event, bot) {
         match data.engine.handle(inbound).await {
