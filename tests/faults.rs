@@ -357,3 +357,44 @@ async fn a_process_killed_mid_burst_keeps_every_acknowledged_answer_once() {
             .unwrap();
     assert_eq!((rows, members), (MEMBERS as i64, MEMBERS as i64));
 }
+
+/// The bot posted a question on Slack and stopped before recording it: at the next start the
+/// post is offered again ([`Engine::undelivered`]), and the adapter finds the message by the
+/// metadata every question carries, records it, and posts nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slack_question_posted_before_a_crash_is_recorded_not_posted_again() {
+    let fake = FakeSlack::start().await;
+    let (_dir, url) = common::temp_db();
+    let e = Arc::new(Engine::new(
+        store::open(&url).await.unwrap(),
+        common::bank(),
+        common::config(),
+        clock(),
+    ));
+    let c = chan(slack::PLATFORM, fake_slack::CHANNEL);
+    // Two questions asked while no Slack connection delivers them: the first reached Slack
+    // (the process stopped right after `chat.postMessage`), the second did not.
+    let first = post_of(&e.handle(ask(&c, "s1", "UALICE")).await.unwrap()).unwrap();
+    let second = post_of(&e.handle(ask(&c, "s2", "UBOB")).await.unwrap()).unwrap();
+    let metadata = serde_json::to_value(slack::question_metadata(first)).unwrap();
+    assert_eq!(metadata["event_type"], slack::QUESTION_EVENT);
+    let ts = fake.bot_posted("the first question", metadata);
+    assert_eq!(e.undelivered().await.unwrap().len(), 2);
+
+    let bot = slack::start(&fake.bot_config(), e.clone()).await.unwrap();
+    fake.wait_connected(1).await;
+    assert!(e.undelivered().await.unwrap().is_empty());
+    let posted = fake.calls_of("chat.postMessage");
+    assert_eq!(posted.len(), 1, "only the second is posted: {posted:#?}");
+    assert_eq!(
+        posted[0]["metadata"]["event_payload"]["post"],
+        second.to_string(),
+        "each question carries its post in the metadata"
+    );
+    let threads: Vec<(i64, String)> = sqlx::query_as("SELECT id, thread_id FROM posts ORDER BY id")
+        .fetch_all(e.pool())
+        .await
+        .unwrap();
+    assert_eq!(threads[0].1, format!("{}:{ts}", fake_slack::CHANNEL));
+    bot.shutdown().await;
+}

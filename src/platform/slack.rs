@@ -23,6 +23,8 @@ mod blind;
 mod catchup;
 pub use catchup::{time_of_ts, RATE_LIMIT_RETRIES};
 mod files;
+mod redeliver;
+pub use redeliver::{question_metadata, QUESTION_EVENT};
 
 /// The platform name stored for Slack channels and members.
 pub const PLATFORM: &str = "slack";
@@ -426,7 +428,10 @@ async fn deliver(client: &SlackHyperClient, state: &State, actions: Vec<Outbound
                     }
                     let req = SlackApiChatPostMessageRequest::new(
                         channel.id.clone().into(),
-                        SlackMessageContent::new().with_text(escape_text(&text)).with_blocks(blocks),
+                        SlackMessageContent::new()
+                            .with_text(escape_text(&text))
+                            .with_blocks(blocks)
+                            .with_metadata(redeliver::question_metadata(card.post)),
                     );
                     let resp = retry::with_retry("chat.postMessage", verdict, || session.chat_post_message(&req)).await?;
                     let id = join_id(resp.channel.as_ref(), resp.ts.as_ref());
@@ -593,6 +598,8 @@ pub async fn start(
         listener,
     };
     if let Ok(pending) = engine.undelivered().await {
+        // A question posted just before a crash is recorded, not posted again.
+        let pending = redeliver::skip_posted(&bot.client, &bot.state, pending).await;
         bot.deliver(pending).await;
     }
     Ok(bot)

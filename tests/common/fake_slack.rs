@@ -295,6 +295,15 @@ async fn api(
         "chat.postMessage" => {
             let channel = params["channel"].as_str().unwrap_or(CHANNEL).to_string();
             let ts = ts();
+            if params["thread_ts"].is_null() {
+                // A message in the channel itself: `conversations.history` lists it.
+                keep_top_level(
+                    &inner,
+                    &channel,
+                    json!({"type": "message", "user": BOT_USER,
+                    "bot_id": "BBOT", "text": params["text"], "ts": ts, "metadata": params["metadata"]}),
+                );
+            }
             json!({"ok": true, "channel": channel, "ts": ts,
                    "message": {"type": "message", "text": params["text"], "user": BOT_USER, "bot_id": "BBOT", "ts": ts}})
         }
@@ -434,6 +443,20 @@ impl FakeSlack {
         ts
     }
 
+    /// Stores a message of the bot's in the channel itself, with `metadata`, without a call (as
+    /// if the bot posted it and stopped before recording it); returns its `ts`.
+    pub fn bot_posted(&self, text: &str, metadata: Value) -> String {
+        let n = self.inner.ts.fetch_add(1, Ordering::SeqCst);
+        let ts = format!("1772440{n:03}.000100");
+        keep_top_level(
+            &self.inner,
+            CHANNEL,
+            json!({"type": "message", "user": BOT_USER, "bot_id": "BBOT", "text": text, "ts": ts,
+                   "metadata": metadata}),
+        );
+        ts
+    }
+
     /// Edits a stored message at `at`, without an event.
     pub fn edit(&self, ts: &str, text: &str, at: DateTime<Utc>) {
         let mut history = self.inner.history.lock().unwrap();
@@ -458,6 +481,18 @@ impl FakeSlack {
     pub fn react(&self, ts: &str, name: &str, user: &str, add: bool) {
         set_reaction(&self.inner, &format!("{CHANNEL}:{ts}"), name, user, add);
     }
+}
+
+/// Stores a message of the channel itself (no `thread_ts`) for `conversations.history`.
+fn keep_top_level(inner: &Inner, channel: &str, message: Value) {
+    let ts = message["ts"].as_str().unwrap_or_default().to_string();
+    inner
+        .history
+        .lock()
+        .unwrap()
+        .entry(channel.to_string())
+        .or_default()
+        .insert(ts, message);
 }
 
 /// Keeps the history in step with an event.
@@ -579,6 +614,34 @@ fn history_api(inner: &Inner, method: &str, params: &Value) -> Option<Response> 
                 )
                 .into_response(),
             )
+        }
+        "conversations.history" => {
+            // The channel's own messages (not replies), newest first; metadata only when asked.
+            let channel = text("channel");
+            let limit: usize = text("limit").parse().unwrap_or(100);
+            let with_metadata = text("include_all_metadata") == "true"
+                || params["include_all_metadata"] == json!(true);
+            let history = inner.history.lock().unwrap();
+            let page: Vec<Value> = history
+                .get(&channel)
+                .map(|c| {
+                    c.values()
+                        .rev()
+                        .filter(|m| m["thread_ts"].is_null() || m["thread_ts"] == m["ts"])
+                        .take(limit)
+                        .map(|m| {
+                            let mut m = m.clone();
+                            if !with_metadata || m["metadata"].is_null() {
+                                if let Some(o) = m.as_object_mut() {
+                                    o.remove("metadata");
+                                }
+                            }
+                            m
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            Some(Json(json!({"ok": true, "messages": page, "has_more": false})).into_response())
         }
         "reactions.get" => {
             let (channel, ts) = (text("channel"), text("timestamp"));

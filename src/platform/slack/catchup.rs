@@ -41,7 +41,7 @@ pub(super) async fn on_hello<Hello: Send>(
 }
 
 /// Calls `call` again after Slack's `Retry-After` while it is rate limited.
-async fn with_retry_after<T, F, Fut>(what: &str, mut call: F) -> ClientResult<T>
+pub(super) async fn with_retry_after<T, F, Fut>(what: &str, mut call: F) -> ClientResult<T>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = ClientResult<T>>,
