@@ -463,3 +463,28 @@ fn run_without_a_platform_says_what_to_set_and_invite_url_has_exact_permissions(
         format!("https://discord.com/oauth2/authorize?client_id=42&scope=bot%20applications.commands&permissions={expected}")
     );
 }
+
+/// An interaction's reply survives a server error: the follow-up is retried like any other
+/// call, and arrives once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_interaction_reply_is_retried_after_a_server_error() {
+    let fake = FakeDiscord::start().await;
+    let (_dir, url) = common::temp_db();
+    let clock = Arc::new(ManualClock::new(
+        Utc.with_ymd_and_hms(2026, 3, 2, 12, 0, 0).unwrap(),
+    ));
+    let bot = start_bot(&fake, &url, clock, 1).await;
+    fake.fail_next("POST", "/webhooks/", 1, 500);
+    fake.dispatch(
+        "INTERACTION_CREATE",
+        interaction(1101, BOB, "0", CHANNEL, "leaderboard", json!([])),
+    );
+    let calls = fake
+        .wait_for("the leaderboard reply", |c| {
+            !followups(c, "token-1101").is_empty()
+        })
+        .await;
+    assert_eq!(fake.failed().len(), 1, "{:#?}", fake.failed());
+    assert_eq!(followups(&calls, "token-1101").len(), 1, "{calls:#?}");
+    bot.discord.shutdown().await;
+}

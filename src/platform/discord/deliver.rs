@@ -31,7 +31,7 @@ fn message(content: &str) -> CreateMessage {
 
 /// Whether a failed REST call is worth repeating: 429 (reaching here only with serenity's own
 /// rate limiter disabled, i.e. behind a REST proxy) and 5xx.
-fn verdict(e: &serenity::Error) -> Verdict {
+pub(super) fn verdict(e: &serenity::Error) -> Verdict {
     match e {
         serenity::Error::Http(::serenity::http::HttpError::UnsuccessfulRequest(r)) => {
             retry::verdict_for_status(r.status_code.as_u16(), None)

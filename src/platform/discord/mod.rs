@@ -222,7 +222,8 @@ async fn run_command(ctx: Context<'_>, command: Command) -> Result<(), Error> {
         Ok(a) => a,
         Err(e) => {
             error!(error = %e, "command failed");
-            ctx.send(
+            reply(
+                ctx,
                 poise::CreateReply::default()
                     .content(
                         "Sorry, something went wrong on my side. Please try again in a minute.",
@@ -237,7 +238,8 @@ async fn run_command(ctx: Context<'_>, command: Command) -> Result<(), Error> {
     for action in crate::platform::pictures::draw_all(actions).await {
         match action {
             Outbound::Private { user, text, .. } if user == author.id.to_string() => {
-                ctx.send(
+                reply(
+                    ctx,
                     poise::CreateReply::default()
                         .content(clip(&text))
                         .ephemeral(true),
@@ -251,7 +253,8 @@ async fn run_command(ctx: Context<'_>, command: Command) -> Result<(), Error> {
                 text,
                 ..
             } if user == author.id.to_string() => {
-                ctx.send(
+                reply(
+                    ctx,
                     poise::CreateReply::default()
                         .content(clip(&text))
                         .attachment(serenity::CreateAttachment::bytes(file.bytes, file.name))
@@ -264,13 +267,25 @@ async fn run_command(ctx: Context<'_>, command: Command) -> Result<(), Error> {
         }
     }
     if !replied {
-        ctx.send(
+        reply(
+            ctx,
             poise::CreateReply::default()
                 .content("Done ✅")
                 .ephemeral(true),
         )
         .await?;
     }
+    Ok(())
+}
+
+/// Sends an interaction reply (the first response or a follow-up, as poise decides), retried
+/// on 429 and 5xx like every other call ([`crate::platform::retry::with_retry`]), so a short outage does not
+/// drop a member's feedback.
+async fn reply(ctx: Context<'_>, reply: poise::CreateReply) -> Result<(), Error> {
+    crate::platform::retry::with_retry("interaction reply", deliver::verdict, || {
+        ctx.send(reply.clone())
+    })
+    .await?;
     Ok(())
 }
 
