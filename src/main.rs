@@ -55,7 +55,8 @@ enum Command {
     /// Run one study-group channel in the terminal, offline: members, commands, answers,
     /// reactions and clock moves are typed (or scripted) lines. See the README for the syntax.
     Console {
-        /// SQLite database (created if missing).
+        /// The database: `sqlite://FILE` (created if missing; the default) or
+        /// `postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME` (the database must exist).
         #[arg(long, env = "DATABASE_URL", default_value = store::DEFAULT_DATABASE_URL)]
         database: String,
         /// Read lines from this file instead of standard input.

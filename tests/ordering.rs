@@ -37,7 +37,7 @@ const SHORT: &str = "the GIL is a lock";
 async fn good(e: &Engine, post: PostId) -> String {
     let question: String = sqlx::query_scalar("SELECT question_id FROM posts WHERE id = ?")
         .bind(post)
-        .fetch_one(e.pool())
+        .fetch_one(common::sqlite(e.pool()))
         .await
         .unwrap();
     e.bank()
@@ -93,7 +93,7 @@ fn message(post: PostId, id: &str, who: &str, text: &str) -> Inbound {
 
 async fn answers(e: &Engine) -> i64 {
     sqlx::query_scalar("SELECT COUNT(*) FROM answers")
-        .fetch_one(e.pool())
+        .fetch_one(common::sqlite(e.pool()))
         .await
         .unwrap()
 }
@@ -194,7 +194,7 @@ async fn an_edit_racing_a_vote_keeps_both() {
     let good = good(&e, post).await;
     e.handle(message(post, "m1", "alice", SHORT)).await.unwrap();
     let before: i64 = sqlx::query_scalar("SELECT score FROM answers")
-        .fetch_one(e.pool())
+        .fetch_one(common::sqlite(e.pool()))
         .await
         .unwrap();
     // The edit and bob's vote arrive together; then carol's vote and bob's edit-free repeat.
@@ -223,7 +223,7 @@ async fn an_edit_racing_a_vote_keeps_both() {
     let (score, body, voters): (i64, String, i64) = sqlx::query_as(
         "SELECT a.score, a.body, (SELECT COUNT(*) FROM votes v WHERE v.answer = a.id) FROM answers a",
     )
-    .fetch_one(e.pool())
+    .fetch_one(common::sqlite(e.pool()))
     .await
     .unwrap();
     assert!(score > before, "re-scored: {before} → {score}");
@@ -240,7 +240,7 @@ async fn reads_run_while_a_write_is_in_progress() {
     let good = good(&e, post).await;
     e.handle(message(post, "m1", "alice", &good)).await.unwrap();
     // Another process holds SQLite's write lock: the next answer has to wait for it.
-    let mut blocker = e.pool().acquire().await.unwrap();
+    let mut blocker = common::sqlite(e.pool()).acquire().await.unwrap();
     sqlx::query("BEGIN IMMEDIATE")
         .execute(&mut *blocker)
         .await
@@ -318,7 +318,7 @@ async fn chatter_is_dropped_before_a_transaction() {
         },
     ];
     // Hold the write lock: a dropped event never needs it, so none of these can block.
-    let mut blocker = e.pool().acquire().await.unwrap();
+    let mut blocker = common::sqlite(e.pool()).acquire().await.unwrap();
     sqlx::query("BEGIN IMMEDIATE")
         .execute(&mut *blocker)
         .await
@@ -389,7 +389,7 @@ async fn rollups_follow_answers_votes_edits_deletions_and_late_answers() {
     assert_rollups_agree(&e, clock.now()).await;
     // Rebuilding from scratch gives the same rollups as keeping them up to date.
     let snapshot = |table: &'static str| {
-        let pool = e.pool().clone();
+        let pool = common::sqlite(e.pool()).clone();
         async move {
             sqlx::query_as::<_, (i64, i64, i64)>(&format!(
                 "SELECT COUNT(*), SUM(points), SUM(answers) FROM {table}"

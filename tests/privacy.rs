@@ -60,7 +60,7 @@ async fn rollups(pool: &Pool) -> Vec<String> {
         "SELECT channel, member, tier, answers, points, score_sum FROM rollup_members ORDER BY 1, 2, 3",
         "SELECT channel, day, member, tier, answers, points, score_sum FROM rollup_days ORDER BY 1, 2, 3, 4",
     ] {
-        for row in sqlx::query(sql).fetch_all(pool).await.unwrap() {
+        for row in sqlx::query(sql).fetch_all(common::sqlite(pool)).await.unwrap() {
             let cols: Vec<String> = (0..row.len())
                 .map(|i| {
                     row.try_get::<i64, _>(i)
@@ -88,13 +88,13 @@ async fn every_text(pool: &Pool) -> Vec<String> {
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
            AND name NOT LIKE '_sqlx%'",
     )
-    .fetch_all(pool)
+    .fetch_all(common::sqlite(pool))
     .await
     .unwrap();
     let mut out = Vec::new();
     for t in tables {
         for row in sqlx::query(&format!("SELECT * FROM {t}"))
-            .fetch_all(pool)
+            .fetch_all(common::sqlite(pool))
             .await
             .unwrap()
         {
@@ -236,7 +236,7 @@ async fn console_export_then_forget_removes_every_row_naming_the_member() {
     assert!(!board.contains("alice"), "{board}");
     // bob lost alice's three votes: his points are his checker points alone.
     let bob_votes: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM votes")
-        .fetch_one(&pool)
+        .fetch_one(common::sqlite(&pool))
         .await
         .unwrap();
     assert_eq!(
@@ -259,7 +259,7 @@ fn at(y: i32, m: u32, d: u32, h: u32) -> DateTime<Utc> {
 async fn users(pool: &Pool, platform: &str) -> Vec<String> {
     sqlx::query_scalar("SELECT user_id FROM users WHERE platform = ? ORDER BY user_id")
         .bind(platform)
-        .fetch_all(pool)
+        .fetch_all(common::sqlite(pool))
         .await
         .unwrap()
 }
@@ -511,7 +511,7 @@ async fn forget_is_per_workspace() {
         "SELECT c.workspace_id, COUNT(*) FROM answers a JOIN posts p ON p.id = a.post
          JOIN channels c ON c.id = p.channel GROUP BY c.workspace_id",
     )
-    .fetch_all(&pool)
+    .fetch_all(common::sqlite(&pool))
     .await
     .unwrap();
     assert_eq!(answers, [("2".to_string(), 1)]);

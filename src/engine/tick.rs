@@ -7,7 +7,7 @@ use chrono_tz::Tz;
 use tracing::warn;
 
 use crate::engine::commands::BOARD_LINES;
-use crate::engine::dispatch::{channel_ref, Core, BEGIN_WRITE};
+use crate::engine::dispatch::{channel_ref, Core};
 use crate::engine::event::{ChannelRef, Outbound};
 use crate::engine::select::Pick;
 use crate::engine::{points, render, Error, Period};
@@ -24,7 +24,7 @@ impl Core {
     pub(crate) async fn tick(&self) -> Result<Vec<Outbound>, Error> {
         let now = self.clock.now();
         let mut out = Vec::new();
-        let mut tx = self.write.begin_with(BEGIN_WRITE).await?;
+        let mut tx = self.write.begin_write().await?;
         for post in store::posts_to_close(&mut tx, now).await? {
             // A post of a platform still catching up closes after its catch-up, so that its
             // reveal includes what was written while the bot was down (`catchup.rs`).
@@ -39,7 +39,7 @@ impl Core {
             store::due_schedules(&mut conn, now).await?
         };
         for s in due {
-            let mut tx = self.write.begin_with(BEGIN_WRITE).await?;
+            let mut tx = self.write.begin_write().await?;
             if self.held_back(&mut tx, s.channel).await? {
                 continue; // runs (closing the previous post) once the platform caught up
             }
