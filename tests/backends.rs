@@ -1,5 +1,7 @@
 //! SQLite and PostgreSQL behind the same store: the same console script prints the same
-//! transcript on both, and `store::open` picks the backend by the URL's scheme. (The engine
+//! transcript on both, `store::open` picks the backend by the URL's scheme, and
+//! `interview-bot migrate-db` moves a database with every table populated from one to the
+//! other. (The engine
 //! scenarios of `tests/engine.rs` run on both too.) Without PostgreSQL installed these tests
 //! print why and pass, unless `INTERVIEW_BOT_REQUIRE_POSTGRES=1` (CI), where they fail.
 
@@ -51,6 +53,150 @@ alice: /leaderboard all
 @advance 7d
 alice: /leaderboard all
 "#;
+
+/// What happens after the move in `migrate_db_copies_every_table_and_the_bot_goes_on_alike`:
+/// new posts (their numbers show the sequences moved past the copied ids), an answer, a vote,
+/// boards, stats and a data export that lists the copied history.
+const AFTER_THE_MOVE: &str = r#"@time 2026-03-16 10:00 Europe/Berlin
+@admins alice
+bob: /ask gil junior
+carol: Threads take turns on the GIL in CPython: one runs bytecode at a time, and blocking I/O releases it.
+alice +👍 carol
+alice: /leaderboard all
+alice: /leaderboard month
+carol: /stats
+carol: /privacy export
+"#;
+
+/// Every table the copy fills, with the rollups.
+const TABLES: &[&str] = &[
+    "channels",
+    "users",
+    "schedules",
+    "posts",
+    "processed_events",
+    "answers",
+    "votes",
+    "hints",
+    "rollup_topics",
+    "rollup_members",
+    "rollup_days",
+];
+
+/// Runs `script` on a console at `url` starting at `start`; returns the transcript with the
+/// files folder written as `<files>` (each run has its own), and the files written, by name.
+async fn run_script(
+    url: &str,
+    script: &str,
+    start: chrono::DateTime<Utc>,
+) -> (String, Vec<(String, Vec<u8>)>) {
+    let files = tempfile::tempdir().expect("files dir");
+    let mut c = Console::open(url, common::bank(), common::config(), "study-group", start)
+        .await
+        .expect("console")
+        .with_files_dir(files.path());
+    let mut out = Vec::new();
+    c.run(script.as_bytes(), &mut out).await.expect("script");
+    c.engine().pool().close().await;
+    let mut written: Vec<(String, Vec<u8>)> = std::fs::read_dir(files.path())
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect();
+    written.sort();
+    let text = String::from_utf8(out)
+        .unwrap()
+        .replace(&files.path().display().to_string(), "<files>");
+    (text, written)
+}
+
+/// Rows per table ([`TABLES`]).
+async fn counts(url: &str) -> Vec<(&'static str, i64)> {
+    let pool = store::open(url).await.unwrap();
+    let mut out = Vec::new();
+    for t in TABLES {
+        let sql = format!("SELECT COUNT(*) FROM {t}");
+        let n: i64 = any_pool!(&pool, |p| sqlx::query_scalar(&sql)
+            .fetch_one(p)
+            .await
+            .unwrap());
+        out.push((*t, n));
+    }
+    pool.close().await;
+    out
+}
+
+#[tokio::test]
+async fn migrate_db_copies_every_table_and_the_bot_goes_on_alike() {
+    let dbs = common::databases("migrate_db").await;
+    let Some(pg) = dbs.iter().find(|d| d.backend == "postgres") else {
+        return; // the skip was printed by `databases`
+    };
+    let lite = &dbs[0];
+    let start = Utc.with_ymd_and_hms(2026, 3, 1, 12, 0, 0).unwrap();
+    run_script(&lite.url, SCRIPT, start).await;
+    let before = counts(&lite.url).await;
+    for (table, n) in &before {
+        assert!(
+            *n > 0,
+            "the source has no {table} rows: the test would prove nothing"
+        );
+    }
+
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_interview-bot"))
+        .args(["migrate-db", "--from", &lite.url, "--to", &pg.url])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("answers: ") && stdout.contains("equal to the source's"),
+        "{stdout}"
+    );
+    assert_eq!(
+        counts(&pg.url).await,
+        before,
+        "rows per table after the copy"
+    );
+
+    // A second copy into the now full database is refused, and changes nothing.
+    let again = std::process::Command::new(env!("CARGO_BIN_EXE_interview-bot"))
+        .args(["migrate-db", "--from", &lite.url, "--to", &pg.url])
+        .output()
+        .unwrap();
+    assert!(!again.status.success());
+    assert!(
+        String::from_utf8_lossy(&again.stderr).contains("empty database only"),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+    assert_eq!(counts(&pg.url).await, before);
+
+    // The bot goes on alike on both: same numbers for new posts, same boards over the copied
+    // history, the same export of a member's copied answers and votes (times included).
+    let later = Utc.with_ymd_and_hms(2026, 3, 16, 9, 0, 0).unwrap();
+    let (lite_text, lite_files) = run_script(&lite.url, AFTER_THE_MOVE, later).await;
+    let (pg_text, pg_files) = run_script(&pg.url, AFTER_THE_MOVE, later).await;
+    assert!(
+        lite_text.contains("Leaderboard") && lite_text.contains("carol"),
+        "{lite_text}"
+    );
+    assert_eq!(pg_text, lite_text);
+    assert!(
+        lite_files.iter().any(|(name, _)| name.ends_with(".json")),
+        "{lite_files:?}"
+    );
+    assert_eq!(pg_files, lite_files, "the files written (export, charts)");
+}
 
 /// Runs the script on a fresh console at `url`; returns the transcript with the files folder
 /// written as `<files>` (each run has its own).

@@ -27,6 +27,7 @@ pub mod backend;
 pub mod answers;
 pub mod catchup;
 pub mod channels;
+pub mod copy;
 pub mod maintenance;
 pub mod members;
 pub mod posts;
@@ -38,6 +39,7 @@ pub use answers::*;
 pub use backend::{Backend, Conn, Driver, Pool, Tx};
 pub use catchup::*;
 pub use channels::*;
+pub use copy::{copy_sqlite_to_postgres, CopySummary};
 pub use maintenance::{backup, ping, prune_processed_events, BackupSummary};
 pub use members::{
     forget_counts, forget_member, member_days, member_export, ForgetCounts, MemberExport,
@@ -96,6 +98,9 @@ pub enum StoreError {
     /// A backup could not be written (the message says why and what to do).
     #[error("backup failed: {0}")]
     Backup(String),
+    /// `migrate-db` could not copy (the message says why and what to do).
+    #[error("copy failed: {0}")]
+    Copy(String),
     /// The database URL names no backend this store has (the message says what to set).
     #[error("unsupported database URL: {0}")]
     Url(String),
