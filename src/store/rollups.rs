@@ -218,15 +218,16 @@ pub async fn board(
         None => ("rollup_members", String::new()),
     };
     let (tier_at, limit_at) = (n + 1, n + 2);
-    // PostgreSQL's SUM of BIGINT is NUMERIC: cast back to what the row reads (i64). Grouping by
-    // the name too is what PostgreSQL requires (one name per member, so the groups are the same).
+    // PostgreSQL's SUM of BIGINT is NUMERIC: cast back to what the row reads (i64). The name is
+    // MIN(…) because PostgreSQL allows only aggregates of columns outside the GROUP BY (each
+    // member has one name, so it is that name; SQLite keeps grouping by the index's order).
     let sql = format!(
-        "SELECT r.member, u.display_name AS name, CAST(SUM(r.points) AS BIGINT) AS points,
+        "SELECT r.member, MIN(u.display_name) AS name, CAST(SUM(r.points) AS BIGINT) AS points,
                 CAST(SUM(r.answers) AS BIGINT) AS answers,
                 CAST(SUM(r.score_sum) AS BIGINT) AS score_sum
          FROM {table} r JOIN users u ON u.id = r.member
          WHERE {channels} {range} AND (${tier_at} IS NULL OR r.tier = ${tier_at})
-         GROUP BY r.member, u.display_name
+         GROUP BY r.member
          HAVING SUM(r.answers) > 0
          ORDER BY points DESC, answers DESC, name, r.member
          LIMIT ${limit_at}"
