@@ -35,11 +35,13 @@ const SHORT: &str = "the GIL is a lock";
 
 /// An answer that scores well: the reference answer of the post's question.
 async fn good(e: &Engine, post: PostId) -> String {
-    let question: String = sqlx::query_scalar("SELECT question_id FROM posts WHERE id = ?")
-        .bind(post)
-        .fetch_one(common::sqlite(e.pool()))
-        .await
-        .unwrap();
+    let question: String = any_pool!(e.pool(), |p| sqlx::query_scalar(
+        "SELECT question_id FROM posts WHERE id = $1"
+    )
+    .bind(post)
+    .fetch_one(p)
+    .await
+    .unwrap());
     e.bank()
         .question(&question)
         .unwrap()
@@ -340,8 +342,19 @@ async fn chatter_is_dropped_before_a_transaction() {
 
 #[tokio::test]
 async fn rollups_follow_answers_votes_edits_deletions_and_late_answers() {
-    let (_dir, url) = common::temp_db();
-    let (e, clock) = engine(&url).await;
+    for db in
+        common::databases("rollups_follow_answers_votes_edits_deletions_and_late_answers").await
+    {
+        println!(
+            "rollups_follow_answers_votes_edits_deletions_and_late_answers on {}",
+            db.backend
+        );
+        rollups_follow_answers_votes_edits_deletions_and_late_answers_on(&db.url).await;
+    }
+}
+
+async fn rollups_follow_answers_votes_edits_deletions_and_late_answers_on(url: &str) {
+    let (e, clock) = engine(url).await;
     let p1 = ask(&e, "i1").await;
     let good = good(&e, p1).await;
     e.handle(message(p1, "a1", "alice", &good)).await.unwrap();
@@ -389,14 +402,16 @@ async fn rollups_follow_answers_votes_edits_deletions_and_late_answers() {
     assert_rollups_agree(&e, clock.now()).await;
     // Rebuilding from scratch gives the same rollups as keeping them up to date.
     let snapshot = |table: &'static str| {
-        let pool = common::sqlite(e.pool()).clone();
+        let pool = e.pool().clone();
         async move {
-            sqlx::query_as::<_, (i64, i64, i64)>(&format!(
-                "SELECT COUNT(*), SUM(points), SUM(answers) FROM {table}"
-            ))
-            .fetch_one(&pool)
-            .await
-            .unwrap()
+            let sql = format!(
+                "SELECT COUNT(*), CAST(SUM(points) AS BIGINT), CAST(SUM(answers) AS BIGINT)
+                 FROM {table}"
+            );
+            any_pool!(&pool, |p| sqlx::query_as::<_, (i64, i64, i64)>(&sql)
+                .fetch_one(p)
+                .await
+                .unwrap())
         }
     };
     let kept = (
@@ -421,8 +436,17 @@ async fn rollups_follow_answers_votes_edits_deletions_and_late_answers() {
 
 #[tokio::test]
 async fn a_new_time_zone_moves_answers_to_its_days() {
-    let (_dir, url) = common::temp_db();
-    let (e, clock) = engine(&url).await;
+    for db in common::databases("a_new_time_zone_moves_answers_to_its_days").await {
+        println!(
+            "a_new_time_zone_moves_answers_to_its_days on {}",
+            db.backend
+        );
+        a_new_time_zone_moves_answers_to_its_days_on(&db.url).await;
+    }
+}
+
+async fn a_new_time_zone_moves_answers_to_its_days_on(url: &str) {
+    let (e, clock) = engine(url).await;
     // Sunday 23:30 UTC: still week 9 in UTC, already Monday of week 10 in Berlin.
     clock.set(Utc.with_ymd_and_hms(2026, 3, 1, 23, 30, 0).unwrap());
     let post = ask(&e, "i1").await;
