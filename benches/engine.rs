@@ -233,14 +233,19 @@ async fn ingest(bank: Arc<Bank>, answers: usize) {
     )
     .await;
     ask_everywhere(&raw_engine, CHANNELS).await;
-    let pool = raw_engine.pool().clone();
-    let mut conn = pool.acquire().await.expect("conn");
+    let mut conn = raw_engine.pool().acquire().await.expect("conn");
     for u in 0..=answers / CHANNELS + 2 {
         store::user_id(&mut conn, PLATFORM, &format!("u{u}"), &format!("member{u}"))
             .await
             .expect("user");
     }
     drop(conn);
+    // The raw ceiling writes SQLite's own SQL.
+    let pool = raw_engine
+        .pool()
+        .as_sqlite()
+        .expect("the benchmark's store is SQLite")
+        .clone();
     let at = start().timestamp_millis();
     let started = Instant::now();
     let raw_cpu_started = cpu_seconds();
@@ -286,7 +291,7 @@ async fn ingest(bank: Arc<Bank>, answers: usize) {
 /// `posts_per_channel` posts each, one per day ending at the clock's day, `answers_per_post`
 /// answers per post by distinct members out of `members`, and a vote on every second answer.
 async fn fill(
-    pool: &sqlx::SqlitePool,
+    store_pool: &store::Pool,
     bank: &Bank,
     channels: usize,
     posts_per_channel: usize,
@@ -294,6 +299,9 @@ async fn fill(
     members: usize,
     now: DateTime<Utc>,
 ) {
+    let pool = store_pool
+        .as_sqlite()
+        .expect("the benchmark writes SQLite's own SQL");
     let mut tx = pool.begin().await.expect("begin");
     for u in 0..members {
         sqlx::query("INSERT INTO users (id, platform, user_id, display_name) VALUES (?, ?, ?, ?)")
@@ -376,7 +384,7 @@ async fn fill(
     }
     tx.commit().await.expect("commit");
     // BEFORE-REMOVE: the rollups of issue 10 (absent in the old schema).
-    store::rebuild_rollups(pool).await.expect("rollups");
+    store::rebuild_rollups(store_pool).await.expect("rollups");
 }
 
 /// The reads the issue measures, as commands.

@@ -36,7 +36,8 @@ pub const RETRY_MAX: Duration = Duration::from_secs(300);
 /// never shows their values.
 #[derive(clap::Args, Debug, Clone)]
 pub struct RunConfig {
-    /// SQLite database (created if missing).
+    /// The database: `sqlite://FILE` (created if missing; the default) or
+    /// `postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME` (the database must exist).
     #[arg(long, env = "DATABASE_URL", default_value = store::DEFAULT_DATABASE_URL)]
     pub database: String,
     /// Discord bot token.

@@ -55,7 +55,8 @@ enum Command {
     /// Run one study-group channel in the terminal, offline: members, commands, answers,
     /// reactions and clock moves are typed (or scripted) lines. See the README for the syntax.
     Console {
-        /// SQLite database (created if missing).
+        /// The database: `sqlite://FILE` (created if missing; the default) or
+        /// `postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME` (the database must exist).
         #[arg(long, env = "DATABASE_URL", default_value = store::DEFAULT_DATABASE_URL)]
         database: String,
         /// Read lines from this file instead of standard input.
@@ -119,6 +120,48 @@ enum Command {
         #[arg(long, env = "DATABASE_URL", default_value = store::DEFAULT_DATABASE_URL)]
         database: String,
     },
+    /// Copy every table of an SQLite database into a new, empty PostgreSQL database, ids
+    /// kept, and check the leaderboards' rollups on arrival. Stop the bot first; afterwards
+    /// start it with DATABASE_URL set to the PostgreSQL URL.
+    MigrateDb {
+        /// The SQLite database to copy from (`sqlite://FILE`; it must exist).
+        #[arg(long)]
+        from: String,
+        /// The empty PostgreSQL database to copy into (`postgres://USER@HOST/DBNAME`; create
+        /// it first, e.g. `createdb interview_bot`).
+        #[arg(long)]
+        to: String,
+    },
+}
+
+/// Opens both databases (the source must exist: it is never created here) and copies
+/// ([`store::copy_sqlite_to_postgres`]).
+async fn migrate_db(from: &str, to: &str) -> anyhow::Result<store::CopySummary> {
+    let postgres = to.starts_with("postgres://") || to.starts_with("postgresql://");
+    if !(from.starts_with("sqlite:") && postgres) {
+        anyhow::bail!(
+            "migrate-db copies from SQLite to PostgreSQL: --from sqlite://FILE --to postgres://USER@HOST/DBNAME"
+        );
+    }
+    let path = from
+        .trim_start_matches("sqlite://")
+        .trim_start_matches("sqlite:");
+    let path = path.split('?').next().unwrap_or(path);
+    if !std::path::Path::new(path).exists() {
+        anyhow::bail!("there is no SQLite database at {path}: pass the bot's database file as --from sqlite://FILE");
+    }
+    let source = store::open(from)
+        .await
+        .with_context(|| format!("opening {from}"))?;
+    let dest = store::open(to)
+        .await
+        .with_context(|| format!("opening {to} (create the database first, e.g. createdb)"))?;
+    let summary = store::copy_sqlite_to_postgres(&source, &dest)
+        .await
+        .with_context(|| format!("copying {from} to {to}"))?;
+    source.close().await;
+    dest.close().await;
+    Ok(summary)
 }
 
 /// Engine settings shared by every way of running the bot.
@@ -555,6 +598,21 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
                 summary.posts,
                 summary.answers
             ))?;
+        }
+        Command::MigrateDb { from, to } => {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?;
+            let summary = runtime.block_on(migrate_db(&from, &to))?;
+            let mut text = format!("copied {from} to {to}:\n");
+            for (table, rows) in &summary.tables {
+                text.push_str(&format!("  {table}: {rows} rows\n"));
+            }
+            text.push_str(&format!(
+                "  rollups derived: {} rows, equal to the source's\n",
+                summary.rollup_rows
+            ));
+            emit(&text)?;
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -38,7 +38,7 @@ fn answers(reference: &str) -> [(String, String); 3] {
 }
 
 /// Checker score of each member's stored answer, by platform user id.
-async fn score_of(pool: &store::Pool, user: &str) -> i64 {
+async fn score_of(pool: &sqlx::SqlitePool, user: &str) -> i64 {
     sqlx::query_scalar(
         "SELECT a.score FROM answers a JOIN users u ON u.id = a.author WHERE u.user_id = ?",
     )
@@ -49,7 +49,7 @@ async fn score_of(pool: &store::Pool, user: &str) -> i64 {
 }
 
 /// Points of a member's answer (the `answer_points` view: checker × tier + 10 per voter).
-async fn points_of(pool: &store::Pool, user: &str) -> i64 {
+async fn points_of(pool: &sqlx::SqlitePool, user: &str) -> i64 {
     sqlx::query_scalar(
         "SELECT p.points FROM answer_points p JOIN users u ON u.id = p.author WHERE u.user_id = ?",
     )
@@ -70,7 +70,7 @@ async fn wait_attached(engine: &Engine) {
 
 /// Waits (at most 10 s) until no answer is stored under a private id any more: the adapter has
 /// recorded every revealed message (it does so right after posting each).
-async fn wait_revealed(pool: &store::Pool) {
+async fn wait_revealed(pool: &sqlx::SqlitePool) {
     let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
     loop {
         let private: i64 =
@@ -111,7 +111,7 @@ async fn console_blind_question_reveals_every_answer_best_first_and_votes_count(
     .unwrap();
     let asked = line(&mut c, "alice: /ask gil senior blind").await;
     assert!(asked.contains("Blind: answer privately"), "{asked}");
-    let pool = c.engine().pool().clone();
+    let pool = common::sqlite(c.engine().pool()).clone();
     let question: String = sqlx::query_scalar("SELECT question_id FROM posts")
         .fetch_one(&pool)
         .await
@@ -283,7 +283,7 @@ async fn a_scheduled_blind_question_is_blind_and_catch_up_never_withdraws_a_priv
         "{out:?}"
     );
     let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM answers")
-        .fetch_one(c.engine().pool())
+        .fetch_one(common::sqlite(c.engine().pool()))
         .await
         .unwrap();
     assert_eq!(stored, 1, "bob's private answer stays");
@@ -365,7 +365,7 @@ async fn discord_blind_answers_through_the_answer_button_and_modal() {
             .any(|c| c.method == "PUT" && c.path.ends_with("/commands"))
     })
     .await;
-    let pool = engine.pool().clone();
+    let pool = common::sqlite(engine.pool()).clone();
 
     // /ask gil senior blind:true → the question with an Answer button.
     let (_, alice) = member_of("alice");
@@ -643,7 +643,7 @@ mod on_slack {
             .await
             .unwrap();
         fake.wait_connected(1).await;
-        let pool = engine.pool().clone();
+        let pool = common::sqlite(engine.pool()).clone();
 
         fake.command(ALICE, "/ask", "gil senior blind", "trigger-ask");
         fake.wait_for("the blind question", |f| {

@@ -55,14 +55,14 @@ async fn state(engine: &Engine) -> State {
         "SELECT u.user_id, a.late, a.answered_at, a.score FROM answers a
          JOIN users u ON u.id = a.author ORDER BY u.user_id",
     )
-    .fetch_all(engine.pool())
+    .fetch_all(common::sqlite(engine.pool()))
     .await
     .unwrap();
     let votes = sqlx::query_as(
         "SELECT v.user_id, au.user_id FROM votes x JOIN users v ON v.id = x.voter
          JOIN answers a ON a.id = x.answer JOIN users au ON au.id = a.author ORDER BY 1, 2",
     )
-    .fetch_all(engine.pool())
+    .fetch_all(common::sqlite(engine.pool()))
     .await
     .unwrap();
     (answers, votes)
@@ -152,7 +152,7 @@ async fn discord_catches_up_after_downtime_exactly_once() {
     wait(bot.engine.attached(), 1).await;
     let (question_id, thread, closes_at): (String, String, i64) =
         sqlx::query_as("SELECT question_id, thread_id, closes_at FROM posts")
-            .fetch_one(bot.engine.pool())
+            .fetch_one(common::sqlite(bot.engine.pool()))
             .await
             .unwrap();
     let thread: u64 = thread.parse().unwrap();
@@ -313,7 +313,7 @@ async fn a_question_posted_without_its_thread_is_completed_not_posted_twice() {
     .await;
     let (message, thread): (Option<String>, Option<String>) =
         sqlx::query_as("SELECT message_id, thread_id FROM posts")
-            .fetch_one(bot.engine.pool())
+            .fetch_one(common::sqlite(bot.engine.pool()))
             .await
             .unwrap();
     assert!(message.is_some() && thread.is_none(), "step one recorded");
@@ -324,7 +324,7 @@ async fn a_question_posted_without_its_thread_is_completed_not_posted_twice() {
     wait(bot.engine.attached(), 1).await;
     let (again, thread): (Option<String>, Option<String>) =
         sqlx::query_as("SELECT message_id, thread_id FROM posts")
-            .fetch_one(bot.engine.pool())
+            .fetch_one(common::sqlite(bot.engine.pool()))
             .await
             .unwrap();
     assert_eq!(again, message, "the same message");
@@ -413,7 +413,7 @@ async fn slack_catches_up_after_downtime_exactly_once() {
     wait(bot.engine.attached(), 1).await;
     let (question_id, thread, closes_at): (String, String, i64) =
         sqlx::query_as("SELECT question_id, thread_id, closes_at FROM posts")
-            .fetch_one(bot.engine.pool())
+            .fetch_one(common::sqlite(bot.engine.pool()))
             .await
             .unwrap();
     let thread_ts = thread.split_once(':').unwrap().1.to_string();
@@ -662,7 +662,7 @@ mod engine_only {
         );
         assert!(reveal_of(&engine.tick().await.unwrap()).is_none(), "once");
         let (late, at): (bool, i64) = sqlx::query_as("SELECT late, answered_at FROM answers")
-            .fetch_one(engine.pool())
+            .fetch_one(common::sqlite(engine.pool()))
             .await
             .unwrap();
         assert_eq!((late, at), (false, written.timestamp_millis()));
@@ -684,7 +684,7 @@ mod engine_only {
             .unwrap();
         let count = || async {
             let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM answers")
-                .fetch_one(engine.pool())
+                .fetch_one(common::sqlite(engine.pool()))
                 .await
                 .unwrap();
             n

@@ -158,7 +158,7 @@ async fn the_study_group_on_discord() {
     );
     let (question_id, thread): (String, String) =
         sqlx::query_as("SELECT question_id, thread_id FROM posts")
-            .fetch_one(bot.engine.pool())
+            .fetch_one(common::sqlite(bot.engine.pool()))
             .await
             .unwrap();
     let thread: u64 = thread.parse().unwrap();
@@ -255,7 +255,7 @@ async fn the_study_group_on_discord() {
         "bot messages are not answers"
     );
     let votes: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM votes")
-        .fetch_one(bot.engine.pool())
+        .fetch_one(common::sqlite(bot.engine.pool()))
         .await
         .unwrap();
     assert_eq!(votes, 1);
@@ -275,7 +275,7 @@ async fn the_study_group_on_discord() {
         "SELECT a.score FROM answers a JOIN users u ON u.id = a.author WHERE u.user_id = ?",
     )
     .bind(ALICE.to_string())
-    .fetch_one(bot.engine.pool())
+    .fetch_one(common::sqlite(bot.engine.pool()))
     .await
     .unwrap();
     let points = (score as f64 * 1.5).round() as i64 + 10;
@@ -338,13 +338,13 @@ async fn the_study_group_on_discord() {
         .unwrap();
         s
     };
-    let before = bob_score(bot.engine.pool().clone()).await;
+    let before = bob_score(common::sqlite(bot.engine.pool()).clone()).await;
     let Bot { engine, discord } = bot;
     discord.shutdown().await;
     drop(engine);
     let bot = start_bot(&fake, &url, clock.clone(), 2).await;
     let answers: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM answers")
-        .fetch_one(bot.engine.pool())
+        .fetch_one(common::sqlite(bot.engine.pool()))
         .await
         .unwrap();
     assert_eq!(answers, 2, "alice's and bob's answers survive the restart");
@@ -353,13 +353,13 @@ async fn the_study_group_on_discord() {
     edited["edited_timestamp"] = json!("2026-03-03T08:05:00.000000+00:00");
     fake.dispatch("MESSAGE_UPDATE", edited);
     handled(&bot.engine, 1).await;
-    let after = bob_score(bot.engine.pool().clone()).await;
+    let after = bob_score(common::sqlite(bot.engine.pool()).clone()).await;
     assert!(
         after > before,
         "bob's edit was re-scored after the restart: {before} → {after}"
     );
     let posts: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM posts")
-        .fetch_one(bot.engine.pool())
+        .fetch_one(common::sqlite(bot.engine.pool()))
         .await
         .unwrap();
     assert_eq!(posts, 2, "nothing posted twice across the restart");
@@ -370,7 +370,7 @@ async fn the_study_group_on_discord() {
     );
     handled(&bot.engine, 2).await;
     let answers: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM answers")
-        .fetch_one(bot.engine.pool())
+        .fetch_one(common::sqlite(bot.engine.pool()))
         .await
         .unwrap();
     assert_eq!(answers, 1, "bob's deleted answer is withdrawn");

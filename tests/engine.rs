@@ -1,5 +1,6 @@
 //! Engine and store scenarios with a fake clock: durable schedules, repeated events, edits,
-//! deletions, permissions and awkward answers.
+//! deletions, permissions and awkward answers. Each scenario runs on SQLite and, when PostgreSQL
+//! is installed (`tests/common/pg.rs`), again on PostgreSQL.
 
 mod common;
 
@@ -72,17 +73,41 @@ fn private_texts(out: &[Outbound]) -> Vec<String> {
 }
 
 async fn count_posts(e: &Engine) -> i64 {
-    sqlx::query_scalar("SELECT COUNT(*) FROM posts")
-        .fetch_one(e.pool())
+    scalar(e, "SELECT COUNT(*) FROM posts").await
+}
+
+/// One BIGINT value of `sql`, on either backend.
+async fn scalar(e: &Engine, sql: &str) -> i64 {
+    any_pool!(e.pool(), |p| sqlx::query_scalar(sql)
+        .fetch_one(p)
         .await
-        .unwrap()
+        .unwrap())
+}
+
+/// The bank question id of a post (the newest when `None`), on either backend.
+async fn question_of(e: &Engine, post: Option<PostId>) -> String {
+    let sql = "SELECT question_id FROM posts WHERE id = COALESCE($1, (SELECT MAX(id) FROM posts))";
+    any_pool!(e.pool(), |p| sqlx::query_scalar(sql)
+        .bind(post)
+        .fetch_one(p)
+        .await
+        .unwrap())
 }
 
 #[tokio::test]
 async fn downtime_spanning_several_runs_catches_up_once() {
-    let (_d, url) = common::temp_db();
+    for db in common::databases("downtime_spanning_several_runs_catches_up_once").await {
+        println!(
+            "downtime_spanning_several_runs_catches_up_once on {}",
+            db.backend
+        );
+        downtime_spanning_several_runs_catches_up_once_on(&db.url).await;
+    }
+}
+
+async fn downtime_spanning_several_runs_catches_up_once_on(url: &str) {
     let clock = Arc::new(ManualClock::new(t(2026, 3, 2, 7, 0)));
-    let e = engine(&url, clock.clone()).await;
+    let e = engine(url, clock.clone()).await;
     cmd(
         &e,
         "1",
@@ -114,10 +139,19 @@ async fn downtime_spanning_several_runs_catches_up_once() {
 
 #[tokio::test]
 async fn two_processes_on_one_database_post_a_run_once() {
-    let (_d, url) = common::temp_db();
+    for db in common::databases("two_processes_on_one_database_post_a_run_once").await {
+        println!(
+            "two_processes_on_one_database_post_a_run_once on {}",
+            db.backend
+        );
+        two_processes_on_one_database_post_a_run_once_on(&db.url).await;
+    }
+}
+
+async fn two_processes_on_one_database_post_a_run_once_on(url: &str) {
     let clock = Arc::new(ManualClock::new(t(2026, 3, 2, 7, 0)));
-    let a = engine(&url, clock.clone()).await;
-    let b = engine(&url, clock.clone()).await;
+    let a = engine(url, clock.clone()).await;
+    let b = engine(url, clock.clone()).await;
     cmd(&a, "1", "admin", "/qotd schedule \"0 9 * * *\" mid UTC").await;
     clock.set(t(2026, 3, 2, 9, 0));
     let (x, y) = tokio::join!(a.tick(), b.tick());
@@ -128,9 +162,21 @@ async fn two_processes_on_one_database_post_a_run_once() {
 
 #[tokio::test]
 async fn a_repeated_command_is_applied_once_and_undelivered_posts_come_back() {
-    let (_d, url) = common::temp_db();
+    for db in
+        common::databases("a_repeated_command_is_applied_once_and_undelivered_posts_come_back")
+            .await
+    {
+        println!(
+            "a_repeated_command_is_applied_once_and_undelivered_posts_come_back on {}",
+            db.backend
+        );
+        a_repeated_command_is_applied_once_and_undelivered_posts_come_back_on(&db.url).await;
+    }
+}
+
+async fn a_repeated_command_is_applied_once_and_undelivered_posts_come_back_on(url: &str) {
     let clock = Arc::new(ManualClock::new(t(2026, 3, 2, 7, 0)));
-    let e = engine(&url, clock.clone()).await;
+    let e = engine(url, clock.clone()).await;
     let first = cmd(&e, "interaction-42", "ann", "/ask gil junior").await;
     let again = cmd(&e, "interaction-42", "ann", "/ask gil junior").await;
     assert_eq!(first.len(), 1);
@@ -138,7 +184,7 @@ async fn a_repeated_command_is_applied_once_and_undelivered_posts_come_back() {
     assert_eq!(count_posts(&e).await, 1);
     // The process stopped before the platform posted it: a restart delivers it again.
     drop(e);
-    let e = engine(&url, clock.clone()).await;
+    let e = engine(url, clock.clone()).await;
     let pending = e.undelivered().await.unwrap();
     assert_eq!(deliver(&e, &pending).await, vec![1]);
     assert!(e.undelivered().await.unwrap().is_empty());
@@ -146,17 +192,20 @@ async fn a_repeated_command_is_applied_once_and_undelivered_posts_come_back() {
 
 #[tokio::test]
 async fn answers_edits_deletions_and_repeats() {
-    let (_d, url) = common::temp_db();
+    for db in common::databases("answers_edits_deletions_and_repeats").await {
+        println!("answers_edits_deletions_and_repeats on {}", db.backend);
+        answers_edits_deletions_and_repeats_on(&db.url).await;
+    }
+}
+
+async fn answers_edits_deletions_and_repeats_on(url: &str) {
     let clock = Arc::new(ManualClock::new(t(2026, 3, 2, 7, 0)));
-    let e = engine(&url, clock.clone()).await;
+    let e = engine(url, clock.clone()).await;
     let post = deliver(&e, &cmd(&e, "1", "ann", "/ask gil senior").await).await[0];
     let q = e
         .bank()
         .question(&{
-            let p: String = sqlx::query_scalar("SELECT question_id FROM posts")
-                .fetch_one(e.pool())
-                .await
-                .unwrap();
+            let p: String = question_of(&e, None).await;
             p
         })
         .unwrap()
@@ -180,10 +229,7 @@ async fn answers_edits_deletions_and_repeats() {
         .unwrap()
         .is_empty());
     let score = || async {
-        let s: i64 = sqlx::query_scalar("SELECT score FROM answers")
-            .fetch_one(e.pool())
-            .await
-            .unwrap();
+        let s: i64 = scalar(&e, "SELECT score FROM answers").await;
         s
     };
     let before = score().await;
@@ -208,10 +254,7 @@ async fn answers_edits_deletions_and_repeats() {
     })
     .await
     .unwrap();
-    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM answers")
-        .fetch_one(e.pool())
-        .await
-        .unwrap();
+    let n: i64 = scalar(&e, "SELECT COUNT(*) FROM answers").await;
     assert_eq!(n, 0);
     // After the post closes, an edit of an on-time answer is not re-scored.
     e.handle(msg(&q.reference_answer)).await.unwrap();
@@ -255,9 +298,15 @@ async fn answers_edits_deletions_and_repeats() {
 
 #[tokio::test]
 async fn awkward_answers_are_handled() {
-    let (_d, url) = common::temp_db();
+    for db in common::databases("awkward_answers_are_handled").await {
+        println!("awkward_answers_are_handled on {}", db.backend);
+        awkward_answers_are_handled_on(&db.url).await;
+    }
+}
+
+async fn awkward_answers_are_handled_on(url: &str) {
     let clock = Arc::new(ManualClock::new(t(2026, 3, 2, 7, 0)));
-    let e = engine(&url, clock).await;
+    let e = engine(url, clock).await;
     let post = deliver(&e, &cmd(&e, "1", "ann", "/ask gil").await).await[0];
     let huge = "the lock and the threads ".repeat(20_000);
     let cases = [
@@ -292,12 +341,11 @@ async fn awkward_answers_are_handled() {
             "{name}: {texts:?}"
         );
     }
-    let huge_score: i64 = sqlx::query_scalar(
+    let huge_score: i64 = scalar(
+        &e,
         "SELECT a.score FROM answers a JOIN users u ON u.id = a.author WHERE u.display_name = 'huge'",
     )
-    .fetch_one(e.pool())
-    .await
-    .unwrap();
+    .await;
     assert!(
         huge_score <= 30,
         "a huge repetitive paste scored {huge_score}"
@@ -306,9 +354,15 @@ async fn awkward_answers_are_handled() {
 
 #[tokio::test]
 async fn user_errors_say_what_to_do() {
-    let (_d, url) = common::temp_db();
+    for db in common::databases("user_errors_say_what_to_do").await {
+        println!("user_errors_say_what_to_do on {}", db.backend);
+        user_errors_say_what_to_do_on(&db.url).await;
+    }
+}
+
+async fn user_errors_say_what_to_do_on(url: &str) {
     let clock = Arc::new(ManualClock::new(t(2026, 3, 2, 7, 0)));
-    let e = engine(&url, clock).await;
+    let e = engine(url, clock).await;
     let out = private_texts(&cmd(&e, "1", "ann", "/ask gill senior").await);
     assert!(
         out[0].contains("unknown topic `gill`") && out[0].contains("`gil`"),
@@ -336,9 +390,18 @@ async fn user_errors_say_what_to_do() {
 
 #[tokio::test]
 async fn leaderboards_per_channel_or_per_workspace() {
-    let (_d, url) = common::temp_db();
+    for db in common::databases("leaderboards_per_channel_or_per_workspace").await {
+        println!(
+            "leaderboards_per_channel_or_per_workspace on {}",
+            db.backend
+        );
+        leaderboards_per_channel_or_per_workspace_on(&db.url).await;
+    }
+}
+
+async fn leaderboards_per_channel_or_per_workspace_on(url: &str) {
     let clock = Arc::new(ManualClock::new(t(2026, 3, 2, 7, 0)));
-    let e = engine(&url, clock).await;
+    let e = engine(url, clock).await;
     let in_team = |id: &str| ChannelRef {
         platform: "test".into(),
         id: id.into(),
@@ -358,11 +421,7 @@ async fn leaderboards_per_channel_or_per_workspace() {
             .await
             .unwrap();
         let post = deliver(&e, &out).await[0];
-        let q: String = sqlx::query_scalar("SELECT question_id FROM posts WHERE id = ?")
-            .bind(post)
-            .fetch_one(e.pool())
-            .await
-            .unwrap();
+        let q: String = question_of(&e, Some(post)).await;
         let reference = e.bank().question(&q).unwrap().reference_answer.clone();
         e.handle(Inbound::Message {
             channel: in_team(channel),

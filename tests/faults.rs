@@ -63,22 +63,27 @@ fn answer(channel: &ChannelRef, thread: &str, message: &str, name: &str) -> Inbo
 
 /// A pool on the same file as [`store::open`] makes, with a short busy timeout (so a test does
 /// not wait the production 5 s) or read-only.
-async fn pool_with(url: &str, busy: Duration, read_only: bool) -> sqlx::SqlitePool {
+async fn pool_with(url: &str, busy: Duration, read_only: bool) -> store::Pool {
     let options = SqliteConnectOptions::from_str(url)
         .unwrap()
         .foreign_keys(true)
         .journal_mode(SqliteJournalMode::Wal)
         .busy_timeout(busy)
         .read_only(read_only);
-    SqlitePoolOptions::new()
-        .max_connections(4)
-        .connect_with(options)
-        .await
-        .unwrap()
+    store::Pool::Sqlite(
+        SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options)
+            .await
+            .unwrap(),
+    )
 }
 
-async fn count(pool: &sqlx::SqlitePool, sql: &str) -> i64 {
-    sqlx::query_scalar(sql).fetch_one(pool).await.unwrap()
+async fn count(pool: &store::Pool, sql: &str) -> i64 {
+    sqlx::query_scalar(sql)
+        .fetch_one(common::sqlite(pool))
+        .await
+        .unwrap()
 }
 
 fn post_of(out: &[Outbound]) -> Option<store::PostId> {
@@ -324,7 +329,7 @@ async fn a_process_killed_mid_burst_keeps_every_acknowledged_answer_once() {
     let per_member: Vec<(String, i64)> = sqlx::query_as(
         "SELECT u.display_name, COUNT(*) FROM answers a JOIN users u ON u.id = a.author GROUP BY u.id",
     )
-    .fetch_all(&pool)
+    .fetch_all(common::sqlite(&pool))
     .await
     .unwrap();
     assert!(
@@ -352,7 +357,7 @@ async fn a_process_killed_mid_burst_keeps_every_acknowledged_answer_once() {
     let pool = store::open(&url).await.unwrap();
     let (rows, members): (i64, i64) =
         sqlx::query_as("SELECT COUNT(*), COUNT(DISTINCT author) FROM answers")
-            .fetch_one(&pool)
+            .fetch_one(common::sqlite(&pool))
             .await
             .unwrap();
     assert_eq!((rows, members), (MEMBERS as i64, MEMBERS as i64));
@@ -392,7 +397,7 @@ async fn a_slack_question_posted_before_a_crash_is_recorded_not_posted_again() {
         "each question carries its post in the metadata"
     );
     let threads: Vec<(i64, String)> = sqlx::query_as("SELECT id, thread_id FROM posts ORDER BY id")
-        .fetch_all(e.pool())
+        .fetch_all(common::sqlite(e.pool()))
         .await
         .unwrap();
     assert_eq!(threads[0].1, format!("{}:{ts}", fake_slack::CHANNEL));

@@ -281,7 +281,7 @@ async fn a_multi_megabyte_answer_is_scored_on_its_first_100_kb_and_flagged() {
     );
     let (body_len, score): (i64, i64) =
         sqlx::query_as("SELECT length(CAST(body AS BLOB)), score FROM answers")
-            .fetch_one(e.pool())
+            .fetch_one(common::sqlite(e.pool()))
             .await
             .unwrap();
     assert!(body_len as usize <= MAX_ANSWER_BYTES, "{body_len}");

@@ -35,11 +35,13 @@ const SHORT: &str = "the GIL is a lock";
 
 /// An answer that scores well: the reference answer of the post's question.
 async fn good(e: &Engine, post: PostId) -> String {
-    let question: String = sqlx::query_scalar("SELECT question_id FROM posts WHERE id = ?")
-        .bind(post)
-        .fetch_one(e.pool())
-        .await
-        .unwrap();
+    let question: String = any_pool!(e.pool(), |p| sqlx::query_scalar(
+        "SELECT question_id FROM posts WHERE id = $1"
+    )
+    .bind(post)
+    .fetch_one(p)
+    .await
+    .unwrap());
     e.bank()
         .question(&question)
         .unwrap()
@@ -93,7 +95,7 @@ fn message(post: PostId, id: &str, who: &str, text: &str) -> Inbound {
 
 async fn answers(e: &Engine) -> i64 {
     sqlx::query_scalar("SELECT COUNT(*) FROM answers")
-        .fetch_one(e.pool())
+        .fetch_one(common::sqlite(e.pool()))
         .await
         .unwrap()
 }
@@ -194,7 +196,7 @@ async fn an_edit_racing_a_vote_keeps_both() {
     let good = good(&e, post).await;
     e.handle(message(post, "m1", "alice", SHORT)).await.unwrap();
     let before: i64 = sqlx::query_scalar("SELECT score FROM answers")
-        .fetch_one(e.pool())
+        .fetch_one(common::sqlite(e.pool()))
         .await
         .unwrap();
     // The edit and bob's vote arrive together; then carol's vote and bob's edit-free repeat.
@@ -223,7 +225,7 @@ async fn an_edit_racing_a_vote_keeps_both() {
     let (score, body, voters): (i64, String, i64) = sqlx::query_as(
         "SELECT a.score, a.body, (SELECT COUNT(*) FROM votes v WHERE v.answer = a.id) FROM answers a",
     )
-    .fetch_one(e.pool())
+    .fetch_one(common::sqlite(e.pool()))
     .await
     .unwrap();
     assert!(score > before, "re-scored: {before} → {score}");
@@ -240,7 +242,7 @@ async fn reads_run_while_a_write_is_in_progress() {
     let good = good(&e, post).await;
     e.handle(message(post, "m1", "alice", &good)).await.unwrap();
     // Another process holds SQLite's write lock: the next answer has to wait for it.
-    let mut blocker = e.pool().acquire().await.unwrap();
+    let mut blocker = common::sqlite(e.pool()).acquire().await.unwrap();
     sqlx::query("BEGIN IMMEDIATE")
         .execute(&mut *blocker)
         .await
@@ -318,7 +320,7 @@ async fn chatter_is_dropped_before_a_transaction() {
         },
     ];
     // Hold the write lock: a dropped event never needs it, so none of these can block.
-    let mut blocker = e.pool().acquire().await.unwrap();
+    let mut blocker = common::sqlite(e.pool()).acquire().await.unwrap();
     sqlx::query("BEGIN IMMEDIATE")
         .execute(&mut *blocker)
         .await
@@ -340,8 +342,19 @@ async fn chatter_is_dropped_before_a_transaction() {
 
 #[tokio::test]
 async fn rollups_follow_answers_votes_edits_deletions_and_late_answers() {
-    let (_dir, url) = common::temp_db();
-    let (e, clock) = engine(&url).await;
+    for db in
+        common::databases("rollups_follow_answers_votes_edits_deletions_and_late_answers").await
+    {
+        println!(
+            "rollups_follow_answers_votes_edits_deletions_and_late_answers on {}",
+            db.backend
+        );
+        rollups_follow_answers_votes_edits_deletions_and_late_answers_on(&db.url).await;
+    }
+}
+
+async fn rollups_follow_answers_votes_edits_deletions_and_late_answers_on(url: &str) {
+    let (e, clock) = engine(url).await;
     let p1 = ask(&e, "i1").await;
     let good = good(&e, p1).await;
     e.handle(message(p1, "a1", "alice", &good)).await.unwrap();
@@ -391,12 +404,14 @@ async fn rollups_follow_answers_votes_edits_deletions_and_late_answers() {
     let snapshot = |table: &'static str| {
         let pool = e.pool().clone();
         async move {
-            sqlx::query_as::<_, (i64, i64, i64)>(&format!(
-                "SELECT COUNT(*), SUM(points), SUM(answers) FROM {table}"
-            ))
-            .fetch_one(&pool)
-            .await
-            .unwrap()
+            let sql = format!(
+                "SELECT COUNT(*), CAST(SUM(points) AS BIGINT), CAST(SUM(answers) AS BIGINT)
+                 FROM {table}"
+            );
+            any_pool!(&pool, |p| sqlx::query_as::<_, (i64, i64, i64)>(&sql)
+                .fetch_one(p)
+                .await
+                .unwrap())
         }
     };
     let kept = (
@@ -421,8 +436,17 @@ async fn rollups_follow_answers_votes_edits_deletions_and_late_answers() {
 
 #[tokio::test]
 async fn a_new_time_zone_moves_answers_to_its_days() {
-    let (_dir, url) = common::temp_db();
-    let (e, clock) = engine(&url).await;
+    for db in common::databases("a_new_time_zone_moves_answers_to_its_days").await {
+        println!(
+            "a_new_time_zone_moves_answers_to_its_days on {}",
+            db.backend
+        );
+        a_new_time_zone_moves_answers_to_its_days_on(&db.url).await;
+    }
+}
+
+async fn a_new_time_zone_moves_answers_to_its_days_on(url: &str) {
+    let (e, clock) = engine(url).await;
     // Sunday 23:30 UTC: still week 9 in UTC, already Monday of week 10 in Berlin.
     clock.set(Utc.with_ymd_and_hms(2026, 3, 1, 23, 30, 0).unwrap());
     let post = ask(&e, "i1").await;

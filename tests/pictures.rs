@@ -133,10 +133,16 @@ fn the_fake_reads_multipart_uploads() {
 /// place; `/stats` draws alice's weeks and topics.
 #[tokio::test]
 async fn console_weekly_card_and_stats_chart() {
-    let (_dir, url) = common::temp_db();
+    for db in common::databases("console_weekly_card_and_stats_chart").await {
+        println!("console_weekly_card_and_stats_chart on {}", db.backend);
+        console_weekly_card_and_stats_chart_on(&db.url).await;
+    }
+}
+
+async fn console_weekly_card_and_stats_chart_on(url: &str) {
     let files = tempfile::tempdir().unwrap();
     let mut c = Console::open(
-        &url,
+        url,
         common::bank(),
         common::config(),
         "study-group",

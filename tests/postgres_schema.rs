@@ -146,7 +146,7 @@ async fn both_dialects_have_the_same_schema() {
     let pg = db.pool().await;
     PG_MIGRATOR.run(&pg).await.unwrap();
     let (_dir, url) = common::temp_db();
-    let lite = store::open(&url).await.unwrap();
+    let lite = common::sqlite(&store::open(&url).await.unwrap()).clone();
     let (lite_shape, pg_shape) = (sqlite_shape(&lite).await, postgres_shape(&pg).await);
     assert!(lite_shape.contains_key("table answers") && lite_shape.len() > 20);
     assert_eq!(pg_shape, lite_shape);
@@ -390,7 +390,7 @@ async fn rollups_agree_row_for_row_with_sqlite_and_the_points_formula() {
         .await
         .unwrap();
     let (_dir, url) = common::temp_db();
-    let lite = store::open(&url).await.unwrap();
+    let lite = common::sqlite(&store::open(&url).await.unwrap()).clone();
 
     let (lite_steps, pg_steps) = (scenario(Dialect::Sqlite), scenario(Dialect::Postgres));
     let mut voted_points = false;
@@ -454,6 +454,7 @@ async fn sqlite_databases_written_before_the_move_still_open() {
     let pool = store::open(&url)
         .await
         .expect("a database written before the move opens with the new migrator");
+    let pool = common::sqlite(&pool).clone();
     let after: Vec<(i64, Vec<u8>)> =
         sqlx::query_as("SELECT version, checksum FROM _sqlx_migrations ORDER BY version")
             .fetch_all(&pool)

@@ -60,16 +60,26 @@ async fn rollups(pool: &Pool) -> Vec<String> {
         "SELECT channel, member, tier, answers, points, score_sum FROM rollup_members ORDER BY 1, 2, 3",
         "SELECT channel, day, member, tier, answers, points, score_sum FROM rollup_days ORDER BY 1, 2, 3, 4",
     ] {
-        for row in sqlx::query(sql).fetch_all(pool).await.unwrap() {
-            let cols: Vec<String> = (0..row.len())
-                .map(|i| {
-                    row.try_get::<i64, _>(i)
-                        .map(|v| v.to_string())
-                        .unwrap_or_else(|_| row.get::<String, _>(i))
+        let rows: Vec<String> = any_pool!(pool, |p| {
+            sqlx::query(sql)
+                .fetch_all(p)
+                .await
+                .unwrap()
+                .iter()
+                .map(|row| {
+                    (0..row.len())
+                        .map(|i| {
+                            row.try_get::<i64, _>(i)
+                                .map(|v| v.to_string())
+                                .or_else(|_| row.try_get::<i32, _>(i).map(|v| v.to_string()))
+                                .unwrap_or_else(|_| row.get::<String, _>(i))
+                        })
+                        .collect::<Vec<_>>()
+                        .join(",")
                 })
-                .collect();
-            out.push(format!("{sql:.30}: {}", cols.join(",")));
-        }
+                .collect()
+        });
+        out.extend(rows.into_iter().map(|cols| format!("{sql:.30}: {cols}")));
     }
     out
 }
@@ -82,30 +92,39 @@ async fn assert_rollups_consistent(pool: &Pool) -> Vec<String> {
     kept
 }
 
-/// Every text value in every table (sqlite_master's user tables), as `table: value`.
+/// Every text value in every table (the user tables: `sqlite_master`'s, or the `public`
+/// schema's on PostgreSQL), as `table: value`.
 async fn every_text(pool: &Pool) -> Vec<String> {
-    let tables: Vec<String> = sqlx::query_scalar(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
-           AND name NOT LIKE '_sqlx%'",
-    )
-    .fetch_all(pool)
-    .await
-    .unwrap();
-    let mut out = Vec::new();
-    for t in tables {
-        for row in sqlx::query(&format!("SELECT * FROM {t}"))
-            .fetch_all(pool)
-            .await
-            .unwrap()
-        {
-            for i in 0..row.len() {
-                if let Ok(v) = row.try_get::<String, _>(i) {
-                    out.push(format!("{t}: {v}"));
+    let tables_sql = match pool {
+        Pool::Sqlite(_) => {
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
+               AND name NOT LIKE '_sqlx%'"
+        }
+        Pool::Postgres(_) => {
+            "SELECT table_name::text FROM information_schema.tables
+             WHERE table_schema = 'public' AND table_type = 'BASE TABLE'
+               AND table_name NOT LIKE '_sqlx%'"
+        }
+    };
+    any_pool!(pool, |p| {
+        let tables: Vec<String> = sqlx::query_scalar(tables_sql).fetch_all(p).await.unwrap();
+        assert!(tables.len() >= 8, "{tables:?}");
+        let mut out = Vec::new();
+        for t in tables {
+            for row in sqlx::query(&format!("SELECT * FROM {t}"))
+                .fetch_all(p)
+                .await
+                .unwrap()
+            {
+                for i in 0..row.len() {
+                    if let Ok(v) = row.try_get::<String, _>(i) {
+                        out.push(format!("{t}: {v}"));
+                    }
                 }
             }
         }
-    }
-    out
+        out
+    })
 }
 
 fn files_in(log: &str) -> Vec<std::path::PathBuf> {
@@ -117,10 +136,21 @@ fn files_in(log: &str) -> Vec<std::path::PathBuf> {
 
 #[tokio::test]
 async fn console_export_then_forget_removes_every_row_naming_the_member() {
-    let (_dir, url) = common::temp_db();
+    for db in
+        common::databases("console_export_then_forget_removes_every_row_naming_the_member").await
+    {
+        println!(
+            "console_export_then_forget_removes_every_row_naming_the_member on {}",
+            db.backend
+        );
+        console_export_then_forget_removes_every_row_naming_the_member_on(&db.url).await;
+    }
+}
+
+async fn console_export_then_forget_removes_every_row_naming_the_member_on(url: &str) {
     let files = tempfile::tempdir().unwrap();
     let mut c = Console::open(
-        &url,
+        url,
         common::bank(),
         common::config(),
         "study-group",
@@ -227,6 +257,10 @@ async fn console_export_then_forget_removes_every_row_naming_the_member() {
 
     // No row names alice; the boards equal a rebuild from what is left.
     let texts = every_text(&pool).await;
+    assert!(
+        texts.iter().any(|t| t == "users: bob"),
+        "the others' rows are read: {texts:?}"
+    );
     let naming: Vec<&String> = texts.iter().filter(|t| t.contains("alice")).collect();
     assert!(naming.is_empty(), "rows still naming alice: {naming:?}");
     let after = assert_rollups_consistent(&pool).await;
@@ -235,10 +269,10 @@ async fn console_export_then_forget_removes_every_row_naming_the_member() {
     assert!(board.contains("1. bob — "), "{board}");
     assert!(!board.contains("alice"), "{board}");
     // bob lost alice's three votes: his points are his checker points alone.
-    let bob_votes: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM votes")
-        .fetch_one(&pool)
+    let bob_votes: i64 = any_pool!(&pool, |p| sqlx::query_scalar("SELECT COUNT(*) FROM votes")
+        .fetch_one(p)
         .await
-        .unwrap();
+        .unwrap());
     assert_eq!(
         bob_votes, 0,
         "the only votes left would be on alice's answers or hers"
@@ -259,7 +293,7 @@ fn at(y: i32, m: u32, d: u32, h: u32) -> DateTime<Utc> {
 async fn users(pool: &Pool, platform: &str) -> Vec<String> {
     sqlx::query_scalar("SELECT user_id FROM users WHERE platform = ? ORDER BY user_id")
         .bind(platform)
-        .fetch_all(pool)
+        .fetch_all(common::sqlite(pool))
         .await
         .unwrap()
 }
@@ -512,7 +546,7 @@ async fn forget_is_per_workspace() {
         "SELECT c.workspace_id, COUNT(*) FROM answers a JOIN posts p ON p.id = a.post
          JOIN channels c ON c.id = p.channel GROUP BY c.workspace_id",
     )
-    .fetch_all(&pool)
+    .fetch_all(common::sqlite(&pool))
     .await
     .unwrap();
     assert_eq!(answers, [("2".to_string(), 1)]);

@@ -5,8 +5,9 @@
 //! Separately: two processes that both own everything and tick together still post each
 //! scheduled question once (the claim is a compare-and-set in the database).
 //!
-//! "Processes" are two engines with their own connection pools on one SQLite file, as two
-//! `interview-bot run` would be; the PostgreSQL backend runs the same scenario once it lands.
+//! "Processes" are two engines with their own connection pools on one database, as two
+//! `interview-bot run` would be: an SQLite file, and a PostgreSQL database on the throwaway
+//! server of `tests/common/pg.rs` when PostgreSQL is installed (required in CI).
 
 mod common;
 
@@ -138,15 +139,21 @@ fn channels_of(actions: &[Outbound]) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_processes_split_the_guilds_by_shard_and_share_one_leaderboard() {
+    assert_eq!(ShardSet::shard_of(GUILD, 2), 0);
+    assert_eq!(ShardSet::shard_of(GUILD_B, 2), 1);
+    for db in common::databases("shards_split").await {
+        eprintln!("on {}", db.backend);
+        split_by_shard(&db.url).await;
+    }
+}
+
+async fn split_by_shard(url: &str) {
     let fake = FakeDiscord::start().await;
     fake.set_shard_count(2);
     fake.add_guild(GUILD_B, CHANNEL_B);
-    assert_eq!(ShardSet::shard_of(GUILD, 2), 0);
-    assert_eq!(ShardSet::shard_of(GUILD_B, 2), 1);
-    let (_dir, url) = common::temp_db();
     let clock = Arc::new(ManualClock::new(start_time()));
-    let (a, bot_a) = process(&fake, &url, clock.clone(), 0).await;
-    let (b, bot_b) = process(&fake, &url, clock.clone(), 1).await;
+    let (a, bot_a) = process(&fake, url, clock.clone(), 0).await;
+    let (b, bot_b) = process(&fake, url, clock.clone(), 1).await;
     fake.wait_identified(2).await;
     assert_eq!(fake.connected_shards(), vec![0, 1]);
     caught_up(&a, 1).await;
@@ -190,13 +197,15 @@ async fn two_processes_split_the_guilds_by_shard_and_share_one_leaderboard() {
     assert_eq!(question_posts(&calls, CHANNEL_B), 1, "guild B posted once");
 
     // Answers arrive on each guild's shard and are scored into the one database.
-    let threads: Vec<(String, String, String)> = sqlx::query_as(
-        "SELECT c.channel_id, p.thread_id, p.question_id FROM posts p
-         JOIN channels c ON c.id = p.channel ORDER BY c.channel_id",
-    )
-    .fetch_all(a.pool())
-    .await
-    .unwrap();
+    let threads: Vec<(String, String, String)> = any_pool!(a.pool(), |p| {
+        sqlx::query_as(
+            "SELECT c.channel_id, p.thread_id, p.question_id FROM posts p
+             JOIN channels c ON c.id = p.channel ORDER BY c.channel_id",
+        )
+        .fetch_all(p)
+        .await
+        .unwrap()
+    });
     assert_eq!(threads.len(), 2, "{threads:?}");
     let bank = common::bank();
     let mut handled_a = 0;
@@ -225,12 +234,15 @@ async fn two_processes_split_the_guilds_by_shard_and_share_one_leaderboard() {
     }
     handled(&a, 1 + handled_a).await;
     handled(&b, 1 + handled_b).await;
-    let scores: Vec<(String, i64)> = sqlx::query_as(
-        "SELECT u.user_id, a.score FROM answers a JOIN users u ON u.id = a.author ORDER BY u.user_id",
-    )
-    .fetch_all(b.pool())
-    .await
-    .unwrap();
+    let scores: Vec<(String, i64)> = any_pool!(b.pool(), |p| {
+        sqlx::query_as(
+            "SELECT u.user_id, a.score FROM answers a JOIN users u ON u.id = a.author
+             ORDER BY u.user_id",
+        )
+        .fetch_all(p)
+        .await
+        .unwrap()
+    });
     assert_eq!(scores.len(), 2, "{scores:?}");
     assert!(scores.iter().all(|(_, s)| *s > 50), "{scores:?}");
 
@@ -263,10 +275,16 @@ async fn two_processes_split_the_guilds_by_shard_and_share_one_leaderboard() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_processes_that_both_own_everything_still_post_each_question_once() {
-    let (_dir, url) = common::temp_db();
+    for db in common::databases("shards_once").await {
+        eprintln!("on {}", db.backend);
+        both_own_everything(&db.url).await;
+    }
+}
+
+async fn both_own_everything(url: &str) {
     let clock = Arc::new(ManualClock::new(start_time()));
     let open = |clock: Arc<ManualClock>| {
-        let url = url.clone();
+        let url = url.to_string();
         async move {
             let pool = store::open(&url).await.unwrap();
             Arc::new(Engine::new(pool, common::bank(), common::config(), clock))
@@ -298,9 +316,11 @@ async fn two_processes_that_both_own_everything_still_post_each_question_once() 
         posted += all.len();
     }
     assert_eq!(posted, 100);
-    let posts: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM posts")
-        .fetch_one(a.pool())
-        .await
-        .unwrap();
+    let posts: i64 = any_pool!(a.pool(), |p| {
+        sqlx::query_scalar("SELECT COUNT(*) FROM posts")
+            .fetch_one(p)
+            .await
+            .unwrap()
+    });
     assert_eq!(posts, 100);
 }

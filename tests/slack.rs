@@ -64,7 +64,7 @@ async fn score_of(engine: &Engine, user: &str) -> i64 {
         "SELECT a.score FROM answers a JOIN users u ON u.id = a.author WHERE u.user_id = ?",
     )
     .bind(user)
-    .fetch_one(engine.pool())
+    .fetch_one(common::sqlite(engine.pool()))
     .await
     .unwrap()
 }
@@ -93,7 +93,7 @@ async fn the_study_group_on_slack() {
     );
     let (question_id, thread): (String, String) =
         sqlx::query_as("SELECT question_id, thread_id FROM posts")
-            .fetch_one(bot.engine.pool())
+            .fetch_one(common::sqlite(bot.engine.pool()))
             .await
             .unwrap();
     let thread_ts = thread.split_once(':').unwrap().1.to_string();
@@ -152,7 +152,7 @@ async fn the_study_group_on_slack() {
         "alice's and bob's answers, each once"
     );
     let votes: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM votes")
-        .fetch_one(bot.engine.pool())
+        .fetch_one(common::sqlite(bot.engine.pool()))
         .await
         .unwrap();
     assert_eq!(votes, 1);
@@ -219,7 +219,7 @@ async fn the_study_group_on_slack() {
     drop(engine);
     let bot = start_bot(&fake, &url, clock.clone(), 2).await;
     let answers: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM answers")
-        .fetch_one(bot.engine.pool())
+        .fetch_one(common::sqlite(bot.engine.pool()))
         .await
         .unwrap();
     assert_eq!(answers, 2);
@@ -241,12 +241,12 @@ async fn the_study_group_on_slack() {
         "channel_type": "channel"}), "Ev10", 0);
     wait(bot.engine.handled(), 2).await;
     let answers: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM answers")
-        .fetch_one(bot.engine.pool())
+        .fetch_one(common::sqlite(bot.engine.pool()))
         .await
         .unwrap();
     assert_eq!(answers, 1, "the deleted answer is withdrawn");
     let platforms: Vec<String> = sqlx::query_scalar("SELECT DISTINCT platform FROM users")
-        .fetch_all(bot.engine.pool())
+        .fetch_all(common::sqlite(bot.engine.pool()))
         .await
         .unwrap();
     assert_eq!(platforms, ["slack"]);
@@ -310,7 +310,7 @@ async fn slack_events_keep_their_order() {
     fake.command(CAROL, "/ask", "gil senior", "trigger-1");
     wait(bot.engine.attached(), 1).await;
     let thread: String = sqlx::query_scalar("SELECT thread_id FROM posts")
-        .fetch_one(bot.engine.pool())
+        .fetch_one(common::sqlite(bot.engine.pool()))
         .await
         .unwrap();
     let thread_ts = thread.split_once(':').unwrap().1.to_string();
@@ -333,7 +333,7 @@ async fn slack_events_keep_their_order() {
     wait(bot.engine.handled(), 4).await; // the command and three events
     let (answers, votes): (i64, i64) =
         sqlx::query_as("SELECT (SELECT COUNT(*) FROM answers), (SELECT COUNT(*) FROM votes)")
-            .fetch_one(bot.engine.pool())
+            .fetch_one(common::sqlite(bot.engine.pool()))
             .await
             .unwrap();
     assert_eq!((answers, votes), (0, 0), "the deletion came last");

@@ -1,7 +1,8 @@
 //! A whole study week through the console channel on the real bank: a daily 09:00
 //! Europe/Berlin schedule for tier mid, three members answering on different days (mechanism-
 //! level, definition-only, late), peer votes including a self-vote and a removed vote, a process
-//! restart mid-week on the same database, and the Monday leaderboard post.
+//! restart mid-week on the same database, and the Monday leaderboard post. Runs on SQLite and,
+//! when PostgreSQL is installed, again on PostgreSQL.
 
 mod common;
 
@@ -64,8 +65,14 @@ fn s(lines: &[&str]) -> Vec<String> {
 
 #[tokio::test]
 async fn a_study_week() {
-    let (_dir, url) = common::temp_db();
-    let mut c = open(&url).await;
+    for db in common::databases("a_study_week").await {
+        println!("a_study_week on {}", db.backend);
+        a_study_week_on(&db.url).await;
+    }
+}
+
+async fn a_study_week_on(url: &str) {
+    let mut c = open(url).await;
     let mut log = run(
         &mut c,
         &s(&[
@@ -120,7 +127,7 @@ async fn a_study_week() {
     // Wednesday: the process restarts (same database) between the morning post and the answers.
     log += &run(&mut c, &s(&["@time 2026-03-04 10:00 Europe/Berlin"])).await;
     drop(c);
-    let mut c = open(&url).await;
+    let mut c = open(url).await;
     log += &run(
         &mut c,
         &s(&["@time 2026-03-04 10:01 Europe/Berlin", "@admins alice"]),

@@ -1,5 +1,6 @@
 //! The production scheduler loop (`app::tick_loop`, what `interview-bot run` runs): a due
-//! schedule is posted through it and delivered, and the loop stops when asked.
+//! schedule is posted through it and delivered, and the loop stops when asked (on SQLite, and on
+//! PostgreSQL when it is installed).
 
 mod common;
 
@@ -14,11 +15,20 @@ use tokio::sync::{mpsc, oneshot};
 
 #[tokio::test]
 async fn the_tick_loop_posts_a_due_schedule_and_stops_when_asked() {
-    let (_dir, url) = common::temp_db();
+    for db in common::databases("the_tick_loop_posts_a_due_schedule_and_stops_when_asked").await {
+        println!(
+            "the_tick_loop_posts_a_due_schedule_and_stops_when_asked on {}",
+            db.backend
+        );
+        the_tick_loop_posts_a_due_schedule_and_stops_when_asked_on(&db.url).await;
+    }
+}
+
+async fn the_tick_loop_posts_a_due_schedule_and_stops_when_asked_on(url: &str) {
     let clock = Arc::new(ManualClock::new(
         Utc.with_ymd_and_hms(2026, 3, 2, 8, 0, 0).unwrap(),
     ));
-    let pool = store::open(&url).await.unwrap();
+    let pool = store::open(url).await.unwrap();
     let engine = Arc::new(Engine::new(
         pool,
         common::bank(),

@@ -24,7 +24,7 @@ use chrono::{DateTime, Utc};
 use tokio::sync::{oneshot, watch};
 use tracing::info;
 
-use crate::engine::dispatch::{Core, Ctx, Job, BEGIN_WRITE};
+use crate::engine::dispatch::{Core, Ctx, Job};
 use crate::engine::event::{Actor, ChannelRef, Outbound};
 use crate::engine::{Engine, Error};
 use crate::store::{self, ChannelRowId, Conn, PostId};
@@ -234,7 +234,7 @@ impl Core {
         snapshot: ThreadSnapshot,
     ) -> Result<Vec<Outbound>, Error> {
         let result = async {
-            let mut tx = self.write.begin_with(BEGIN_WRITE).await?;
+            let mut tx = self.write.begin_write().await?;
             let out = self.reconcile(&mut tx, snapshot).await?;
             tx.commit().await?;
             Ok::<_, Error>(out)

@@ -32,11 +32,6 @@ use crate::store::{self, Conn, MemberId, Pool, PostId, StoreError};
 /// instead of growing memory without bound.
 pub const QUEUE_CAPACITY: usize = 1024;
 
-/// How the writer opens a transaction: taking SQLite's write lock at once (waiting up to the
-/// busy timeout for another process), so a transaction that reads before it writes can never fail
-/// halfway with a stale snapshot (`SQLITE_BUSY_SNAPSHOT`, sqlite.org/rescode.html#busy_snapshot).
-pub(crate) const BEGIN_WRITE: &str = "BEGIN IMMEDIATE";
-
 /// Events the writer applies in one transaction at most. A batch only forms from events that
 /// are already waiting, so a lone event is never delayed; 64 keeps a batch's replies prompt
 /// while a burst's commits are shared.
@@ -419,7 +414,7 @@ impl Core {
     /// its own, so one failing event never takes the others with it.
     async fn apply_batch(&self, batch: Vec<(Box<Queued>, Reply)>) {
         let together = async {
-            let mut tx = self.write.begin_with(BEGIN_WRITE).await?;
+            let mut tx = self.write.begin_write().await?;
             let mut outs = Vec::with_capacity(batch.len());
             for (queued, _) in &batch {
                 let span = span_of(&queued.event);
@@ -450,7 +445,7 @@ impl Core {
                     let Queued { event, scored } = *queued;
                     let span = span_of(&event);
                     let result = async {
-                        let mut tx = self.write.begin_with(BEGIN_WRITE).await?;
+                        let mut tx = self.write.begin_write().await?;
                         let out = self.apply(&mut tx, event, scored.as_ref()).await?;
                         tx.commit().await?;
                         Ok(out)

@@ -7,7 +7,7 @@ use chrono_tz::Tz;
 use tracing::warn;
 
 use crate::engine::commands::BOARD_LINES;
-use crate::engine::dispatch::{channel_ref, Core, BEGIN_WRITE};
+use crate::engine::dispatch::{channel_ref, Core};
 use crate::engine::event::{ChannelRef, Outbound};
 use crate::engine::select::Pick;
 use crate::engine::{points, render, Error, Period};
@@ -25,7 +25,7 @@ impl Core {
     pub(crate) async fn tick(&self) -> Result<Vec<Outbound>, Error> {
         let now = self.clock.now();
         let mut out = Vec::new();
-        let mut tx = self.write.begin_with(BEGIN_WRITE).await?;
+        let mut tx = self.write.begin_write().await?;
         for post in store::posts_to_close(&mut tx, now).await? {
             // Another process holds this channel's shard or platform (`shards.rs`).
             let channel = channel_ref(&store::channel(&mut tx, post.channel).await?);
@@ -45,7 +45,7 @@ impl Core {
             store::due_schedules(&mut conn, now).await?
         };
         for s in due {
-            let mut tx = self.write.begin_with(BEGIN_WRITE).await?;
+            let mut tx = self.write.begin_write().await?;
             let channel = channel_ref(&store::channel(&mut tx, s.channel).await?);
             if !self.config.ownership.owns(&channel) {
                 continue; // another process's shard or platform (`shards.rs`)

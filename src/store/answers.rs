@@ -2,9 +2,9 @@
 //! ([`super::rollups`]) in step with every change made here, in the same transaction.
 
 use chrono::{DateTime, Utc};
-use sqlx::{FromRow, SqliteConnection};
+use sqlx::FromRow;
 
-use super::{from_ms, ms, AnswerId, ChannelRowId, MemberId, PostId, Result};
+use super::{AnswerId, At, ChannelRowId, Conn, MemberId, PostId, Result};
 use crate::bank::Tier;
 
 /// An answer row.
@@ -37,35 +37,39 @@ const ANSWER_COLUMNS: &str = "a.id, a.post, a.author, u.display_name AS author_n
 
 /// The member's answer to a post.
 pub async fn answer_of(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     post: PostId,
     author: MemberId,
 ) -> Result<Option<AnswerRow>> {
-    Ok(sqlx::query_as(&format!(
-        "SELECT {ANSWER_COLUMNS} FROM answers a JOIN users u ON u.id = a.author
-         WHERE a.post = ? AND a.author = ?"
-    ))
-    .bind(post)
-    .bind(author)
-    .fetch_optional(conn)
-    .await?)
+    on!(conn, |c| {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {ANSWER_COLUMNS} FROM answers a JOIN users u ON u.id = a.author
+         WHERE a.post = $1 AND a.author = $2"
+        ))
+        .bind(post)
+        .bind(author)
+        .fetch_optional(c)
+        .await?)
+    })
 }
 
 /// The answer whose message is `message_id` on `platform` (index `answers_by_message`).
 pub async fn answer_by_message(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     platform: &str,
     message_id: &str,
 ) -> Result<Option<AnswerRow>> {
-    Ok(sqlx::query_as(&format!(
-        "SELECT {ANSWER_COLUMNS} FROM answers a JOIN users u ON u.id = a.author
+    on!(conn, |c| {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {ANSWER_COLUMNS} FROM answers a JOIN users u ON u.id = a.author
          JOIN posts p ON p.id = a.post JOIN channels c ON c.id = p.channel
-         WHERE a.message_id = ? AND c.platform = ?"
-    ))
-    .bind(message_id)
-    .bind(platform)
-    .fetch_optional(conn)
-    .await?)
+         WHERE a.message_id = $1 AND c.platform = $2"
+        ))
+        .bind(message_id)
+        .bind(platform)
+        .fetch_optional(c)
+        .await?)
+    })
 }
 
 /// What a new or replacing answer holds.
@@ -96,18 +100,19 @@ pub struct NewAnswer<'a> {
 
 /// Inserts the member's answer, or replaces their earlier one (`a.replaces`: a new message
 /// replaces it and drops its votes, which were for other text). Returns the answer row id.
-pub async fn upsert_answer(conn: &mut SqliteConnection, a: &NewAnswer<'_>) -> Result<AnswerId> {
-    if let Some((id, message)) = a.replaces {
-        if message != a.message_id {
-            sqlx::query("DELETE FROM votes WHERE answer = ?")
-                .bind(id)
-                .execute(&mut *conn)
-                .await?;
+pub async fn upsert_answer(conn: &mut Conn, a: &NewAnswer<'_>) -> Result<AnswerId> {
+    on!(conn, |c| {
+        if let Some((id, message)) = a.replaces {
+            if message != a.message_id {
+                sqlx::query("DELETE FROM votes WHERE answer = $1")
+                    .bind(id)
+                    .execute(&mut *c)
+                    .await?;
+            }
         }
-    }
-    Ok(sqlx::query_scalar(
+        Ok(sqlx::query_scalar(
         "INSERT INTO answers (post, author, message_id, body, score, report, late, answered_at, day)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
          ON CONFLICT (post, author) DO UPDATE SET
              message_id = excluded.message_id, body = excluded.body, score = excluded.score,
              report = excluded.report, late = excluded.late, answered_at = excluded.answered_at,
@@ -121,44 +126,51 @@ pub async fn upsert_answer(conn: &mut SqliteConnection, a: &NewAnswer<'_>) -> Re
     .bind(i64::from(a.score))
     .bind(a.report)
     .bind(a.late)
-    .bind(ms(a.at))
+    .bind(At(a.at))
     .bind(a.day)
-    .fetch_one(&mut *conn)
+    .fetch_one(&mut *c)
     .await?)
+    })
 }
 
 /// Replaces an answer's text and score after an edit (keeps its votes and lateness).
 pub async fn edit_answer(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     answer: AnswerId,
     body: &str,
     score: u8,
     report: &str,
     at: DateTime<Utc>,
 ) -> Result<()> {
-    sqlx::query("UPDATE answers SET body = ?, score = ?, report = ?, edited_at = ? WHERE id = ?")
+    on!(conn, |c| {
+        sqlx::query(
+            "UPDATE answers SET body = $1, score = $2, report = $3, edited_at = $4 WHERE id = $5",
+        )
         .bind(body)
         .bind(i64::from(score))
         .bind(report)
-        .bind(ms(at))
+        .bind(At(at))
         .bind(answer)
-        .execute(conn)
+        .execute(c)
         .await?;
-    Ok(())
+        Ok(())
+    })
 }
 
 /// Withdraws an answer (and its votes: deleted first, so that each vote's trigger sees the
 /// answer it belonged to).
-pub async fn delete_answer(conn: &mut SqliteConnection, answer: AnswerId) -> Result<()> {
-    sqlx::query("DELETE FROM votes WHERE answer = ?")
-        .bind(answer)
-        .execute(&mut *conn)
-        .await?;
-    sqlx::query("DELETE FROM answers WHERE id = ?")
-        .bind(answer)
-        .execute(conn)
-        .await?;
-    Ok(())
+pub async fn delete_answer(conn: &mut Conn, answer: AnswerId) -> Result<()> {
+    on!(conn, |c| {
+        sqlx::query("DELETE FROM votes WHERE answer = $1")
+            .bind(answer)
+            .execute(&mut *c)
+            .await?;
+        sqlx::query("DELETE FROM answers WHERE id = $1")
+            .bind(answer)
+            .execute(c)
+            .await?;
+        Ok(())
+    })
 }
 
 /// Adds `voter`'s vote with `emoji` to the answer whose message is `message_id` on
@@ -166,7 +178,7 @@ pub async fn delete_answer(conn: &mut SqliteConnection, answer: AnswerId) -> Res
 /// when there is no such answer, when it is the voter's own (`voter_platform_id` is its author's
 /// platform user id), or when the vote was already there.
 pub async fn add_vote_by_message(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     platform: &str,
     message_id: &str,
     voter: MemberId,
@@ -174,69 +186,77 @@ pub async fn add_vote_by_message(
     emoji: &str,
     at: DateTime<Utc>,
 ) -> Result<bool> {
-    let done = sqlx::query(
-        "INSERT INTO votes (answer, voter, emoji, voted_at)
-         SELECT a.id, ?, ?, ? FROM answers a JOIN users u ON u.id = a.author
+    on!(conn, |c| {
+        let done = sqlx::query(
+            "INSERT INTO votes (answer, voter, emoji, voted_at)
+         SELECT a.id, $1, $2, $3 FROM answers a JOIN users u ON u.id = a.author
          JOIN posts p ON p.id = a.post JOIN channels c ON c.id = p.channel
-         WHERE a.message_id = ? AND c.platform = ? AND u.user_id <> ?
+         WHERE a.message_id = $4 AND c.platform = $5 AND u.user_id <> $6
          ON CONFLICT DO NOTHING",
-    )
-    .bind(voter)
-    .bind(emoji)
-    .bind(ms(at))
-    .bind(message_id)
-    .bind(platform)
-    .bind(voter_platform_id)
-    .execute(conn)
-    .await?;
-    Ok(done.rows_affected() == 1)
+        )
+        .bind(voter)
+        .bind(emoji)
+        .bind(At(at))
+        .bind(message_id)
+        .bind(platform)
+        .bind(voter_platform_id)
+        .execute(c)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    })
 }
 
 /// Removes a vote; `false` if there was none.
 pub async fn remove_vote(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     answer: AnswerId,
     voter: MemberId,
     emoji: &str,
 ) -> Result<bool> {
-    let done = sqlx::query("DELETE FROM votes WHERE answer = ? AND voter = ? AND emoji = ?")
-        .bind(answer)
-        .bind(voter)
-        .bind(emoji)
-        .execute(conn)
-        .await?;
-    Ok(done.rows_affected() == 1)
+    on!(conn, |c| {
+        let done = sqlx::query("DELETE FROM votes WHERE answer = $1 AND voter = $2 AND emoji = $3")
+            .bind(answer)
+            .bind(voter)
+            .bind(emoji)
+            .execute(c)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    })
 }
 
 /// Counts one more hint for a member on a post; returns how many they had before this one.
-pub async fn next_hint(conn: &mut SqliteConnection, post: PostId, member: MemberId) -> Result<i64> {
-    let given: i64 = sqlx::query_scalar(
-        "INSERT INTO hints (post, member, given) VALUES (?, ?, 1)
-         ON CONFLICT (post, member) DO UPDATE SET given = given + 1
+pub async fn next_hint(conn: &mut Conn, post: PostId, member: MemberId) -> Result<i64> {
+    on!(conn, |c| {
+        let given: i64 = sqlx::query_scalar(
+            "INSERT INTO hints (post, member, given) VALUES ($1, $2, 1)
+         ON CONFLICT (post, member) DO UPDATE SET given = hints.given + 1
          RETURNING given",
-    )
-    .bind(post)
-    .bind(member)
-    .fetch_one(conn)
-    .await?;
-    Ok(given - 1)
+        )
+        .bind(post)
+        .bind(member)
+        .fetch_one(c)
+        .await?;
+        Ok(given - 1)
+    })
 }
 
 /// The answer's message id for a member (by display name or platform id) on a post.
 pub async fn answer_message_of(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     post: PostId,
     member: &str,
 ) -> Result<Option<String>> {
-    Ok(sqlx::query_scalar(
-        "SELECT a.message_id FROM answers a JOIN users u ON u.id = a.author
-         WHERE a.post = ? AND (lower(u.display_name) = lower(?) OR u.user_id = ?)",
-    )
-    .bind(post)
-    .bind(member)
-    .bind(member)
-    .fetch_optional(conn)
-    .await?)
+    on!(conn, |c| {
+        Ok(sqlx::query_scalar(
+            "SELECT a.message_id FROM answers a JOIN users u ON u.id = a.author
+         WHERE a.post = $1 AND (lower(u.display_name) = lower($2) OR u.user_id = $3)",
+        )
+        .bind(post)
+        .bind(member)
+        .bind(member)
+        .fetch_optional(c)
+        .await?)
+    })
 }
 
 // ---- the scored-answer view ----
@@ -281,7 +301,7 @@ struct RawScored {
     topic: String,
     score: i64,
     late: bool,
-    answered_at: i64,
+    answered_at: At,
     voters: i64,
     scheduled: bool,
 }
@@ -298,7 +318,7 @@ impl From<RawScored> for ScoredAnswer {
             topic: r.topic,
             score: r.score,
             late: r.late,
-            answered_at: from_ms(r.answered_at),
+            answered_at: r.answered_at.0,
             voters: r.voters,
             scheduled: r.scheduled,
         }
@@ -325,46 +345,49 @@ pub enum AnswerScope<'a> {
 /// oldest first, each with its distinct voter count. Cost: linear in the answers it returns, so
 /// boards and stats read the rollups instead; this serves reveals (one post) and checks.
 pub async fn scored_answers_in(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     scope: AnswerScope<'_>,
     from: Option<DateTime<Utc>>,
     to: Option<DateTime<Utc>>,
 ) -> Result<Vec<ScoredAnswer>> {
-    let filter = match scope {
-        AnswerScope::Channel(_) => "p.channel = ?",
-        AnswerScope::Post(_) => "a.post = ?",
-        AnswerScope::Workspace { .. } => "c.platform = ? AND c.workspace_id = ?",
-    };
-    let sql = format!(
-        "SELECT a.id, a.author, u.display_name AS author_name, a.post, p.channel,
+    on!(conn, |c| {
+        // The scope's parameters come first, the time bounds after them (`$from`, `$to`).
+        let (filter, from_at, to_at) = match scope {
+            AnswerScope::Channel(_) => ("p.channel = $1", 2, 3),
+            AnswerScope::Post(_) => ("a.post = $1", 2, 3),
+            AnswerScope::Workspace { .. } => ("c.platform = $1 AND c.workspace_id = $2", 3, 4),
+        };
+        let sql = format!(
+            "SELECT a.id, a.author, u.display_name AS author_name, a.post, p.channel,
                 p.tier, p.topic, a.score, a.late, a.answered_at,
                 (SELECT COUNT(DISTINCT v.voter) FROM votes v WHERE v.answer = a.id) AS voters,
                 p.schedule IS NOT NULL AS scheduled
          FROM answers a JOIN posts p ON p.id = a.post JOIN users u ON u.id = a.author
          JOIN channels c ON c.id = p.channel
-         WHERE {filter} AND a.answered_at >= ? AND a.answered_at < ?
+         WHERE {filter} AND a.answered_at >= ${from_at} AND a.answered_at < ${to_at}
          ORDER BY a.answered_at, a.id"
-    );
-    let query = sqlx::query_as::<_, RawScored>(&sql);
-    let query = match scope {
-        AnswerScope::Channel(c) => query.bind(c),
-        AnswerScope::Post(p) => query.bind(p),
-        AnswerScope::Workspace {
-            platform,
-            workspace,
-        } => query.bind(platform).bind(workspace),
-    };
-    let raw = query
-        .bind(from.map_or(i64::MIN, ms))
-        .bind(to.map_or(i64::MAX, ms))
-        .fetch_all(conn)
-        .await?;
-    Ok(raw.into_iter().map(ScoredAnswer::from).collect())
+        );
+        let query = sqlx::query_as::<_, RawScored>(&sql);
+        let query = match scope {
+            AnswerScope::Channel(c) => query.bind(c),
+            AnswerScope::Post(p) => query.bind(p),
+            AnswerScope::Workspace {
+                platform,
+                workspace,
+            } => query.bind(platform).bind(workspace),
+        };
+        let raw = query
+            .bind(from.map_or(At::MIN, At))
+            .bind(to.map_or(At::MAX, At))
+            .fetch_all(c)
+            .await?;
+        Ok(raw.into_iter().map(ScoredAnswer::from).collect())
+    })
 }
 
 /// Every answer in a channel answered in `[from, to)`, with its distinct voter count.
 pub async fn scored_answers(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     channel: ChannelRowId,
     from: Option<DateTime<Utc>>,
     to: Option<DateTime<Utc>>,
@@ -376,33 +399,34 @@ pub async fn scored_answers(
 /// whether the post is still open: `(post, answered on time, open)`. Reads only as far back as
 /// a streak can reach: it stops at the first scheduled post the member missed (after the newest).
 pub async fn scheduled_posts_answered(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     channel: ChannelRowId,
     author: MemberId,
 ) -> Result<Vec<(PostId, bool, bool)>> {
-    /// Posts read per round trip.
-    const PAGE: i64 = 64;
-    let mut out: Vec<(PostId, bool, bool)> = Vec::new();
-    loop {
-        let (before_at, before_id) = match out.last() {
-            Some(_) => {
-                let last = out.len() - 1;
-                let row: (i64, i64) =
-                    sqlx::query_as("SELECT posted_at, id FROM posts WHERE id = ?")
-                        .bind(out[last].0)
-                        .fetch_one(&mut *conn)
-                        .await?;
-                row
-            }
-            None => (i64::MAX, i64::MAX),
-        };
-        let rows: Vec<(PostId, bool, bool)> = sqlx::query_as(
+    on!(conn, |c| {
+        /// Posts read per round trip.
+        const PAGE: i64 = 64;
+        let mut out: Vec<(PostId, bool, bool)> = Vec::new();
+        loop {
+            let (before_at, before_id) = match out.last() {
+                Some(_) => {
+                    let last = out.len() - 1;
+                    let row: (At, i64) =
+                        sqlx::query_as("SELECT posted_at, id FROM posts WHERE id = $1")
+                            .bind(out[last].0)
+                            .fetch_one(&mut *c)
+                            .await?;
+                    row
+                }
+                None => (At::MAX, i64::MAX),
+            };
+            let rows: Vec<(PostId, bool, bool)> = sqlx::query_as(
             "SELECT p.id,
-                    EXISTS (SELECT 1 FROM answers a WHERE a.post = p.id AND a.author = ? AND a.late = 0),
+                    EXISTS (SELECT 1 FROM answers a WHERE a.post = p.id AND a.author = $1 AND a.late = FALSE),
                     p.closed_at IS NULL
-             FROM posts p WHERE p.channel = ? AND p.schedule IS NOT NULL
-               AND (p.posted_at < ? OR (p.posted_at = ? AND p.id < ?))
-             ORDER BY p.posted_at DESC, p.id DESC LIMIT ?",
+             FROM posts p WHERE p.channel = $2 AND p.schedule IS NOT NULL
+               AND (p.posted_at < $3 OR (p.posted_at = $4 AND p.id < $5))
+             ORDER BY p.posted_at DESC, p.id DESC LIMIT $6",
         )
         .bind(author)
         .bind(channel)
@@ -410,19 +434,20 @@ pub async fn scheduled_posts_answered(
         .bind(before_at)
         .bind(before_id)
         .bind(PAGE)
-        .fetch_all(&mut *conn)
+        .fetch_all(&mut *c)
         .await?;
-        let full = rows.len() as i64 == PAGE;
-        let start = out.len();
-        out.extend(rows);
-        // A missed post after the newest ends every streak: nothing older matters.
-        if out[start..]
-            .iter()
-            .enumerate()
-            .any(|(i, &(_, answered, _))| !answered && start + i > 0)
-            || !full
-        {
-            return Ok(out);
+            let full = rows.len() as i64 == PAGE;
+            let start = out.len();
+            out.extend(rows);
+            // A missed post after the newest ends every streak: nothing older matters.
+            if out[start..]
+                .iter()
+                .enumerate()
+                .any(|(i, &(_, answered, _))| !answered && start + i > 0)
+                || !full
+            {
+                return Ok(out);
+            }
         }
-    }
+    })
 }

@@ -3,9 +3,7 @@
 //! message's id recorded in its place (so votes on the revealed message find the answer through
 //! the usual vote path, `add_vote_by_message`).
 
-use sqlx::SqliteConnection;
-
-use super::{AnswerId, PostId, Result, ScheduleId};
+use super::{AnswerId, Conn, PostId, Result, ScheduleId};
 
 /// How a blind answer's `answers.message_id` starts until its reveal posts it. Discord message
 /// ids are numbers and Slack's are `channel:ts` and the console's `m…`/`r…`, so no platform
@@ -26,36 +24,38 @@ pub fn is_private_message(message_id: &str) -> bool {
 }
 
 /// Marks a post blind (after [`super::insert_post`], in the same transaction).
-pub async fn set_post_blind(conn: &mut SqliteConnection, post: PostId) -> Result<()> {
-    sqlx::query("UPDATE posts SET blind = 1 WHERE id = ?")
-        .bind(post)
-        .execute(conn)
-        .await?;
-    Ok(())
+pub async fn set_post_blind(conn: &mut Conn, post: PostId) -> Result<()> {
+    on!(conn, |c| {
+        sqlx::query("UPDATE posts SET blind = TRUE WHERE id = $1")
+            .bind(post)
+            .execute(c)
+            .await?;
+        Ok(())
+    })
 }
 
 /// Sets whether a question schedule posts blind questions (after
 /// [`super::upsert_schedule`], in the same transaction).
-pub async fn set_schedule_blind(
-    conn: &mut SqliteConnection,
-    schedule: ScheduleId,
-    blind: bool,
-) -> Result<()> {
-    sqlx::query("UPDATE schedules SET blind = ? WHERE id = ?")
-        .bind(blind)
-        .bind(schedule)
-        .execute(conn)
-        .await?;
-    Ok(())
+pub async fn set_schedule_blind(conn: &mut Conn, schedule: ScheduleId, blind: bool) -> Result<()> {
+    on!(conn, |c| {
+        sqlx::query("UPDATE schedules SET blind = $1 WHERE id = $2")
+            .bind(blind)
+            .bind(schedule)
+            .execute(c)
+            .await?;
+        Ok(())
+    })
 }
 
 /// Whether a schedule posts blind questions (`false` when there is no such schedule).
-pub async fn schedule_blind(conn: &mut SqliteConnection, schedule: ScheduleId) -> Result<bool> {
-    let blind: Option<bool> = sqlx::query_scalar("SELECT blind FROM schedules WHERE id = ?")
-        .bind(schedule)
-        .fetch_optional(conn)
-        .await?;
-    Ok(blind.unwrap_or(false))
+pub async fn schedule_blind(conn: &mut Conn, schedule: ScheduleId) -> Result<bool> {
+    on!(conn, |c| {
+        let blind: Option<bool> = sqlx::query_scalar("SELECT blind FROM schedules WHERE id = $1")
+            .bind(schedule)
+            .fetch_optional(c)
+            .await?;
+        Ok(blind.unwrap_or(false))
+    })
 }
 
 /// Records the message a blind answer was revealed as, in place of its private id; `false` when
@@ -63,50 +63,54 @@ pub async fn schedule_blind(conn: &mut SqliteConnection, schedule: ScheduleId) -
 /// score, lateness and day, so the rollups do not change (migration 0002's triggers watch
 /// neither column); migration 0003's trigger marks the new message id as handled.
 pub async fn reveal_answer_message(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     answer: AnswerId,
     message_id: &str,
 ) -> Result<bool> {
-    let done = sqlx::query(
-        "UPDATE answers SET message_id = ? WHERE id = ? AND substr(message_id, 1, length(?)) = ?",
-    )
-    .bind(message_id)
-    .bind(answer)
-    .bind(PRIVATE_MESSAGE_PREFIX)
-    .bind(PRIVATE_MESSAGE_PREFIX)
-    .execute(conn)
-    .await?;
-    Ok(done.rows_affected() == 1)
+    on!(conn, |c| {
+        let done = sqlx::query(
+            "UPDATE answers SET message_id = $1
+             WHERE id = $2 AND substr(message_id, 1, length($3)) = $4",
+        )
+        .bind(message_id)
+        .bind(answer)
+        .bind(PRIVATE_MESSAGE_PREFIX)
+        .bind(PRIVATE_MESSAGE_PREFIX)
+        .execute(c)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    })
 }
 
 /// A member's current blind answer text to a post, by platform user id (to prefill the
 /// answer form when they open it again).
 pub async fn private_answer_text(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     post: PostId,
     platform: &str,
     user: &str,
 ) -> Result<Option<String>> {
-    Ok(sqlx::query_scalar(
-        "SELECT a.body FROM answers a JOIN users u ON u.id = a.author
-         WHERE a.post = ? AND u.platform = ? AND u.user_id = ?",
-    )
-    .bind(post)
-    .bind(platform)
-    .bind(user)
-    .fetch_optional(conn)
-    .await?)
+    on!(conn, |c| {
+        Ok(sqlx::query_scalar(
+            "SELECT a.body FROM answers a JOIN users u ON u.id = a.author
+             WHERE a.post = $1 AND u.platform = $2 AND u.user_id = $3",
+        )
+        .bind(post)
+        .bind(platform)
+        .bind(user)
+        .fetch_optional(c)
+        .await?)
+    })
 }
 
 /// A post's answers with their texts: `(answer, body)`, for the reveal of a blind post.
-pub async fn answer_bodies(
-    conn: &mut SqliteConnection,
-    post: PostId,
-) -> Result<Vec<(AnswerId, String)>> {
-    Ok(
-        sqlx::query_as("SELECT id, body FROM answers WHERE post = ? ORDER BY id")
-            .bind(post)
-            .fetch_all(conn)
-            .await?,
-    )
+pub async fn answer_bodies(conn: &mut Conn, post: PostId) -> Result<Vec<(AnswerId, String)>> {
+    on!(conn, |c| {
+        Ok(
+            sqlx::query_as("SELECT id, body FROM answers WHERE post = $1 ORDER BY id")
+                .bind(post)
+                .fetch_all(c)
+                .await?,
+        )
+    })
 }

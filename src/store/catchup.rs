@@ -3,9 +3,7 @@
 //! of posting a question (message first, thread second) so a crash between them is completed
 //! rather than posted twice.
 
-use sqlx::SqliteConnection;
-
-use super::{AnswerId, PostId, Result};
+use super::{AnswerId, Conn, PostId, Result};
 
 /// An open post's thread on one platform.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -27,70 +25,67 @@ pub fn message_event_id(message: &str) -> String {
 }
 
 /// Posts of `platform` that are not closed and have a thread, oldest first.
-pub async fn open_threads(
-    conn: &mut SqliteConnection,
-    platform: &str,
-) -> Result<Vec<OpenThreadRow>> {
-    Ok(sqlx::query_as(
-        "SELECT p.id AS post, c.channel_id, c.workspace_id, p.thread_id FROM posts p
+pub async fn open_threads(conn: &mut Conn, platform: &str) -> Result<Vec<OpenThreadRow>> {
+    on!(conn, |c| {
+        Ok(sqlx::query_as(
+            "SELECT p.id AS post, c.channel_id, c.workspace_id, p.thread_id FROM posts p
          JOIN channels c ON c.id = p.channel
-         WHERE c.platform = ? AND p.closed_at IS NULL AND p.thread_id IS NOT NULL
+         WHERE c.platform = $1 AND p.closed_at IS NULL AND p.thread_id IS NOT NULL
          ORDER BY p.id",
-    )
-    .bind(platform)
-    .fetch_all(conn)
-    .await?)
+        )
+        .bind(platform)
+        .fetch_all(c)
+        .await?)
+    })
 }
 
 /// A post's answers: (answer, platform message id), oldest first.
-pub async fn answer_messages(
-    conn: &mut SqliteConnection,
-    post: PostId,
-) -> Result<Vec<(AnswerId, String)>> {
-    Ok(
-        sqlx::query_as("SELECT id, message_id FROM answers WHERE post = ? ORDER BY id")
-            .bind(post)
-            .fetch_all(conn)
-            .await?,
-    )
+pub async fn answer_messages(conn: &mut Conn, post: PostId) -> Result<Vec<(AnswerId, String)>> {
+    on!(conn, |c| {
+        Ok(
+            sqlx::query_as("SELECT id, message_id FROM answers WHERE post = $1 ORDER BY id")
+                .bind(post)
+                .fetch_all(c)
+                .await?,
+        )
+    })
 }
 
 /// An answer's votes: (voter's platform user id, emoji).
-pub async fn votes_on(
-    conn: &mut SqliteConnection,
-    answer: AnswerId,
-) -> Result<Vec<(String, String)>> {
-    Ok(sqlx::query_as(
-        "SELECT u.user_id, v.emoji FROM votes v JOIN users u ON u.id = v.voter
-         WHERE v.answer = ? ORDER BY u.user_id, v.emoji",
-    )
-    .bind(answer)
-    .fetch_all(conn)
-    .await?)
+pub async fn votes_on(conn: &mut Conn, answer: AnswerId) -> Result<Vec<(String, String)>> {
+    on!(conn, |c| {
+        Ok(sqlx::query_as(
+            "SELECT u.user_id, v.emoji FROM votes v JOIN users u ON u.id = v.voter
+         WHERE v.answer = $1 ORDER BY u.user_id, v.emoji",
+        )
+        .bind(answer)
+        .fetch_all(c)
+        .await?)
+    })
 }
 
 /// Records a post's platform message before its thread is opened (the first of two steps);
 /// [`super::attach_post`] records both once the thread exists.
-pub async fn record_post_message(
-    conn: &mut SqliteConnection,
-    post: PostId,
-    message_id: &str,
-) -> Result<()> {
-    sqlx::query("UPDATE posts SET message_id = ? WHERE id = ? AND thread_id IS NULL")
-        .bind(message_id)
-        .bind(post)
-        .execute(conn)
-        .await?;
-    Ok(())
+pub async fn record_post_message(conn: &mut Conn, post: PostId, message_id: &str) -> Result<()> {
+    on!(conn, |c| {
+        sqlx::query("UPDATE posts SET message_id = $1 WHERE id = $2 AND thread_id IS NULL")
+            .bind(message_id)
+            .bind(post)
+            .execute(c)
+            .await?;
+        Ok(())
+    })
 }
 
 /// The platform message a post was already posted as, if any.
-pub async fn post_message(conn: &mut SqliteConnection, post: PostId) -> Result<Option<String>> {
-    Ok(
-        sqlx::query_scalar("SELECT message_id FROM posts WHERE id = ?")
-            .bind(post)
-            .fetch_optional(conn)
-            .await?
-            .flatten(),
-    )
+pub async fn post_message(conn: &mut Conn, post: PostId) -> Result<Option<String>> {
+    on!(conn, |c| {
+        Ok(
+            sqlx::query_scalar("SELECT message_id FROM posts WHERE id = $1")
+                .bind(post)
+                .fetch_optional(c)
+                .await?
+                .flatten(),
+        )
+    })
 }

@@ -6,10 +6,10 @@ use std::path::Path;
 use std::str::FromStr;
 
 use chrono::{DateTime, Duration, Utc};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
+use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{ConnectOptions, Connection};
 
-use super::{ms, Pool, Result, StoreError, BUSY_TIMEOUT};
+use super::{At, Conn, Pool, Result, StoreError, BUSY_TIMEOUT};
 
 /// How long a processed-event id (an interaction or Slack event id, kept so that a repeat is
 /// applied once) is kept. Platforms redeliver within minutes (Slack retries an unacknowledged
@@ -20,24 +20,25 @@ pub const PROCESSED_EVENTS_KEPT: Duration = Duration::days(30);
 /// Answers one trivial query: `Ok` when the database is reachable and not locked beyond the busy
 /// timeout.
 ///
-/// Errors: the pool could not give a connection, or SQLite failed.
+/// Errors: the pool could not give a connection, or the database failed.
 pub async fn ping(pool: &Pool) -> Result<()> {
-    sqlx::query("SELECT 1").execute(pool).await?;
+    on_pool!(pool, |p| {
+        sqlx::query("SELECT 1").execute(p).await?;
+    });
     Ok(())
 }
 
 /// Deletes processed-event ids recorded before `before`; returns how many went.
 ///
-/// Errors: SQLite failed.
-pub async fn prune_processed_events(
-    conn: &mut SqliteConnection,
-    before: DateTime<Utc>,
-) -> Result<u64> {
-    let done = sqlx::query("DELETE FROM processed_events WHERE processed_at < ?")
-        .bind(ms(before))
-        .execute(conn)
-        .await?;
-    Ok(done.rows_affected())
+/// Errors: the database failed.
+pub async fn prune_processed_events(conn: &mut Conn, before: DateTime<Utc>) -> Result<u64> {
+    on!(conn, |c| {
+        let done = sqlx::query("DELETE FROM processed_events WHERE processed_at < $1")
+            .bind(At(before))
+            .execute(c)
+            .await?;
+        Ok(done.rows_affected())
+    })
 }
 
 /// What [`backup`] wrote.
@@ -57,8 +58,18 @@ pub struct BackupSummary {
 /// then opened and checked (`PRAGMA quick_check`) and its answers and posts counted.
 ///
 /// Errors: the database does not exist (it is never created here), `dest` already exists (it
-/// is never overwritten), SQLite failed, or the copy failed its check.
+/// is never overwritten), SQLite failed, or the copy failed its check. A `postgres://` URL is
+/// refused with what to run instead: PostgreSQL's own `pg_dump`, which copies a consistent
+/// snapshot of a live database just as well.
 pub async fn backup(url: &str, dest: &Path) -> Result<BackupSummary> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        return Err(StoreError::Backup(
+            "this database is PostgreSQL: back it up with PostgreSQL's own tool, e.g. \
+             `pg_dump --format=custom --file=interview-bot.dump \"$DATABASE_URL\"` \
+             (restore with pg_restore)"
+                .into(),
+        ));
+    }
     if dest.exists() {
         return Err(StoreError::Backup(format!(
             "{} already exists; remove it or choose another file name",
@@ -83,7 +94,7 @@ pub async fn backup(url: &str, dest: &Path) -> Result<BackupSummary> {
         .busy_timeout(BUSY_TIMEOUT)
         .connect()
         .await?;
-    sqlx::query("VACUUM INTO ?")
+    sqlx::query("VACUUM INTO $1")
         .bind(dest_text)
         .execute(&mut conn)
         .await?;

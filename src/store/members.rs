@@ -6,35 +6,38 @@
 //! leaderboards and `/stats` lose the member's contribution in the same transaction (a vote
 //! removed takes its points from the answer it was on; an answer removed takes its whole row).
 
+use chrono::{DateTime, Utc};
 use serde::Serialize;
-use sqlx::SqliteConnection;
 
-use super::{from_ms, ChannelRowId, MemberId, Result};
+use super::{At, ChannelRowId, Conn, MemberId, Result};
 
-/// The channels of a workspace: `?1` platform, `?2` workspace id (NULL: channels without one).
+/// The channels of a workspace: `$1` platform, `$2` workspace id (NULL: channels without one).
+/// (`IS NOT DISTINCT FROM` is SQLite's `IS` in the standard's words, which PostgreSQL has too.)
 const WORKSPACE_CHANNELS: &str =
-    "SELECT id FROM channels WHERE platform = ?1 AND workspace_id IS ?2";
+    "SELECT id FROM channels WHERE platform = $1 AND workspace_id IS NOT DISTINCT FROM $2";
 
 /// A member's points per local day in a channel over days `[from, to)` (days from 0001-01-01,
 /// as `answers.day`), on-time answers only, from `rollup_days`: `(day, points)`, oldest first,
 /// days without points left out.
 pub async fn member_days(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     channel: ChannelRowId,
     member: MemberId,
     (from, to): (i32, i32),
 ) -> Result<Vec<(i32, i64)>> {
-    Ok(sqlx::query_as(
-        "SELECT day, SUM(points) FROM rollup_days
-         WHERE channel = ? AND member = ? AND day >= ? AND day < ?
+    on!(conn, |c| {
+        Ok(sqlx::query_as(
+            "SELECT day, CAST(SUM(points) AS BIGINT) FROM rollup_days
+         WHERE channel = $1 AND member = $2 AND day >= $3 AND day < $4
          GROUP BY day ORDER BY day",
-    )
-    .bind(channel)
-    .bind(member)
-    .bind(from)
-    .bind(to)
-    .fetch_all(conn)
-    .await?)
+        )
+        .bind(channel)
+        .bind(member)
+        .bind(from)
+        .bind(to)
+        .fetch_all(c)
+        .await?)
+    })
 }
 
 /// Where a member's data lives: one member of a platform, in one workspace.
@@ -80,9 +83,9 @@ pub struct ExportAnswer {
     #[sqlx(skip)]
     pub edited_at: Option<String>,
     #[serde(skip)]
-    answered_ms: i64,
+    answered_ms: At,
     #[serde(skip)]
-    edited_ms: Option<i64>,
+    edited_ms: Option<At>,
 }
 
 /// A vote in an export: given by the member, or received on one of their answers (the voter is
@@ -97,7 +100,7 @@ pub struct ExportVote {
     #[sqlx(skip)]
     pub voted_at: String,
     #[serde(skip)]
-    voted_ms: i64,
+    voted_ms: At,
 }
 
 /// Hints a member had on one question.
@@ -139,89 +142,89 @@ fn raw_json<S: serde::Serializer>(text: &str, s: S) -> std::result::Result<S::Ok
     }
 }
 
-fn rfc3339(ms: i64) -> String {
-    from_ms(ms).to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+fn rfc3339(at: At) -> String {
+    let t: DateTime<Utc> = at.0;
+    t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
 /// The member's data in the scope (see [`MemberExport`]).
-pub async fn member_export(
-    conn: &mut SqliteConnection,
-    scope: MemberScope<'_>,
-) -> Result<MemberExport> {
-    let (user_id, display_name): (String, String) =
-        sqlx::query_as("SELECT user_id, display_name FROM users WHERE id = ?")
-            .bind(scope.member)
-            .fetch_one(&mut *conn)
-            .await?;
-    let mut answers: Vec<ExportAnswer> = sqlx::query_as(&format!(
-        "SELECT p.id AS post, c.channel_id AS channel, p.question_id, p.topic, p.tier, a.body,
+pub async fn member_export(conn: &mut Conn, scope: MemberScope<'_>) -> Result<MemberExport> {
+    on!(conn, |c| {
+        let (user_id, display_name): (String, String) =
+            sqlx::query_as("SELECT user_id, display_name FROM users WHERE id = $1")
+                .bind(scope.member)
+                .fetch_one(&mut *c)
+                .await?;
+        let mut answers: Vec<ExportAnswer> = sqlx::query_as(&format!(
+            "SELECT p.id AS post, c.channel_id AS channel, p.question_id, p.topic, p.tier, a.body,
                 a.score, ap.points, a.late, a.report, a.answered_at AS answered_ms,
                 a.edited_at AS edited_ms
          FROM answers a JOIN posts p ON p.id = a.post JOIN channels c ON c.id = p.channel
          JOIN answer_points ap ON ap.id = a.id
-         WHERE a.author = ?3 AND p.channel IN ({WORKSPACE_CHANNELS})
+         WHERE a.author = $3 AND p.channel IN ({WORKSPACE_CHANNELS})
          ORDER BY a.answered_at, a.id"
-    ))
-    .bind(scope.platform)
-    .bind(scope.workspace)
-    .bind(scope.member)
-    .fetch_all(&mut *conn)
-    .await?;
-    for a in &mut answers {
-        a.answered_at = rfc3339(a.answered_ms);
-        a.edited_at = a.edited_ms.map(rfc3339);
-    }
-    let votes = |author_or_voter: &str| {
-        format!(
-            "SELECT a.post, v.emoji, v.voted_at AS voted_ms
-             FROM votes v JOIN answers a ON a.id = v.answer JOIN posts p ON p.id = a.post
-             WHERE {author_or_voter} = ?3 AND p.channel IN ({WORKSPACE_CHANNELS})
-             ORDER BY v.voted_at, a.post, v.emoji"
-        )
-    };
-    let mut lists = Vec::new();
-    for who in ["v.voter", "a.author"] {
-        let mut list: Vec<ExportVote> = sqlx::query_as(&votes(who))
-            .bind(scope.platform)
-            .bind(scope.workspace)
-            .bind(scope.member)
-            .fetch_all(&mut *conn)
-            .await?;
-        for v in &mut list {
-            v.voted_at = rfc3339(v.voted_ms);
+        ))
+        .bind(scope.platform)
+        .bind(scope.workspace)
+        .bind(scope.member)
+        .fetch_all(&mut *c)
+        .await?;
+        for a in &mut answers {
+            a.answered_at = rfc3339(a.answered_ms);
+            a.edited_at = a.edited_ms.map(rfc3339);
         }
-        lists.push(list);
-    }
-    let votes_received = lists.pop().unwrap_or_default();
-    let votes_given = lists.pop().unwrap_or_default();
-    let hints = sqlx::query_as(&format!(
+        let votes = |author_or_voter: &str| {
+            format!(
+                "SELECT a.post, v.emoji, v.voted_at AS voted_ms
+             FROM votes v JOIN answers a ON a.id = v.answer JOIN posts p ON p.id = a.post
+             WHERE {author_or_voter} = $3 AND p.channel IN ({WORKSPACE_CHANNELS})
+             ORDER BY v.voted_at, a.post, v.emoji"
+            )
+        };
+        let mut lists = Vec::new();
+        for who in ["v.voter", "a.author"] {
+            let mut list: Vec<ExportVote> = sqlx::query_as(&votes(who))
+                .bind(scope.platform)
+                .bind(scope.workspace)
+                .bind(scope.member)
+                .fetch_all(&mut *c)
+                .await?;
+            for v in &mut list {
+                v.voted_at = rfc3339(v.voted_ms);
+            }
+            lists.push(list);
+        }
+        let votes_received = lists.pop().unwrap_or_default();
+        let votes_given = lists.pop().unwrap_or_default();
+        let hints = sqlx::query_as(&format!(
         "SELECT post, given FROM hints
-         WHERE member = ?3 AND post IN (SELECT id FROM posts WHERE channel IN ({WORKSPACE_CHANNELS}))
+         WHERE member = $3 AND post IN (SELECT id FROM posts WHERE channel IN ({WORKSPACE_CHANNELS}))
          ORDER BY post"
     ))
     .bind(scope.platform)
     .bind(scope.workspace)
     .bind(scope.member)
-    .fetch_all(&mut *conn)
+    .fetch_all(&mut *c)
     .await?;
-    let questions_asked = sqlx::query_scalar(&format!(
-        "SELECT id FROM posts WHERE asked_by = ?3 AND channel IN ({WORKSPACE_CHANNELS}) ORDER BY id"
+        let questions_asked = sqlx::query_scalar(&format!(
+        "SELECT id FROM posts WHERE asked_by = $3 AND channel IN ({WORKSPACE_CHANNELS}) ORDER BY id"
     ))
-    .bind(scope.platform)
-    .bind(scope.workspace)
-    .bind(scope.member)
-    .fetch_all(&mut *conn)
-    .await?;
-    Ok(MemberExport {
-        platform: scope.platform.to_string(),
-        user_id,
-        display_name,
-        workspace: scope.workspace.map(str::to_string),
-        answers,
-        votes_given,
-        votes_received,
-        hints,
-        questions_asked,
+        .bind(scope.platform)
+        .bind(scope.workspace)
+        .bind(scope.member)
+        .fetch_all(&mut *c)
+        .await?;
+        Ok(MemberExport {
+            platform: scope.platform.to_string(),
+            user_id,
+            display_name,
+            workspace: scope.workspace.map(str::to_string),
+            answers,
+            votes_given,
+            votes_received,
+            hints,
+            questions_asked,
+        })
     })
 }
 
@@ -242,27 +245,25 @@ pub struct ForgetCounts {
 }
 
 /// What [`forget_member`] would delete, without deleting.
-pub async fn forget_counts(
-    conn: &mut SqliteConnection,
-    scope: MemberScope<'_>,
-) -> Result<ForgetCounts> {
-    let (answers, votes_given, votes_received, hints): (i64, i64, i64, i64) =
+pub async fn forget_counts(conn: &mut Conn, scope: MemberScope<'_>) -> Result<ForgetCounts> {
+    let (answers, votes_given, votes_received, hints): (i64, i64, i64, i64) = on!(conn, |c| {
         sqlx::query_as(&format!(
             "WITH ws AS ({WORKSPACE_CHANNELS}),
                   mine AS (SELECT a.id FROM answers a JOIN posts p ON p.id = a.post
-                           WHERE a.author = ?3 AND p.channel IN ws)
+                           WHERE a.author = $3 AND p.channel IN (SELECT id FROM ws))
              SELECT (SELECT COUNT(*) FROM mine),
                     (SELECT COUNT(*) FROM votes v JOIN answers a ON a.id = v.answer
-                       JOIN posts p ON p.id = a.post WHERE v.voter = ?3 AND p.channel IN ws),
-                    (SELECT COUNT(*) FROM votes WHERE answer IN mine),
+                       JOIN posts p ON p.id = a.post WHERE v.voter = $3 AND p.channel IN (SELECT id FROM ws)),
+                    (SELECT COUNT(*) FROM votes WHERE answer IN (SELECT id FROM mine)),
                     (SELECT COUNT(*) FROM hints h JOIN posts p ON p.id = h.post
-                       WHERE h.member = ?3 AND p.channel IN ws)"
+                       WHERE h.member = $3 AND p.channel IN (SELECT id FROM ws))"
         ))
         .bind(scope.platform)
         .bind(scope.workspace)
         .bind(scope.member)
-        .fetch_one(&mut *conn)
-        .await?;
+        .fetch_one(c)
+        .await?
+    });
     let elsewhere = data_elsewhere(conn, scope).await?;
     Ok(ForgetCounts {
         answers,
@@ -274,22 +275,24 @@ pub async fn forget_counts(
 }
 
 /// Whether the member has answers, votes, hints or asked questions outside the scope.
-async fn data_elsewhere(conn: &mut SqliteConnection, scope: MemberScope<'_>) -> Result<bool> {
-    Ok(sqlx::query_scalar(&format!(
+async fn data_elsewhere(conn: &mut Conn, scope: MemberScope<'_>) -> Result<bool> {
+    on!(conn, |c| {
+        Ok(sqlx::query_scalar(&format!(
         "WITH ws AS ({WORKSPACE_CHANNELS})
          SELECT EXISTS (SELECT 1 FROM answers a JOIN posts p ON p.id = a.post
-                        WHERE a.author = ?3 AND p.channel NOT IN ws)
+                        WHERE a.author = $3 AND p.channel NOT IN (SELECT id FROM ws))
              OR EXISTS (SELECT 1 FROM votes v JOIN answers a ON a.id = v.answer
-                        JOIN posts p ON p.id = a.post WHERE v.voter = ?3 AND p.channel NOT IN ws)
+                        JOIN posts p ON p.id = a.post WHERE v.voter = $3 AND p.channel NOT IN (SELECT id FROM ws))
              OR EXISTS (SELECT 1 FROM hints h JOIN posts p ON p.id = h.post
-                        WHERE h.member = ?3 AND p.channel NOT IN ws)
-             OR EXISTS (SELECT 1 FROM posts WHERE asked_by = ?3 AND channel NOT IN ws)"
+                        WHERE h.member = $3 AND p.channel NOT IN (SELECT id FROM ws))
+             OR EXISTS (SELECT 1 FROM posts WHERE asked_by = $3 AND channel NOT IN (SELECT id FROM ws))"
     ))
     .bind(scope.platform)
     .bind(scope.workspace)
     .bind(scope.member)
-    .fetch_one(conn)
+    .fetch_one(c)
     .await?)
+    })
 }
 
 /// Deletes the member's answers (with every vote on them), the votes they gave, their hints,
@@ -297,10 +300,7 @@ async fn data_elsewhere(conn: &mut SqliteConnection, scope: MemberScope<'_>) -> 
 /// still have data in another workspace of the platform, their name (the `users` row). Run it
 /// in a transaction: the rollup triggers take the member's points out in the same one.
 /// Returns what was deleted.
-pub async fn forget_member(
-    conn: &mut SqliteConnection,
-    scope: MemberScope<'_>,
-) -> Result<ForgetCounts> {
+pub async fn forget_member(conn: &mut Conn, scope: MemberScope<'_>) -> Result<ForgetCounts> {
     let counts = forget_counts(conn, scope).await?;
     let statements = [
         // Votes on the member's answers first, so the answers' points fall vote by vote and the
@@ -308,38 +308,40 @@ pub async fn forget_member(
         // everything by hand would cause).
         format!(
             "DELETE FROM votes WHERE answer IN (SELECT a.id FROM answers a JOIN posts p
-               ON p.id = a.post WHERE a.author = ?3 AND p.channel IN ({WORKSPACE_CHANNELS}))"
+               ON p.id = a.post WHERE a.author = $3 AND p.channel IN ({WORKSPACE_CHANNELS}))"
         ),
         format!(
-            "DELETE FROM votes WHERE voter = ?3 AND answer IN (SELECT a.id FROM answers a
+            "DELETE FROM votes WHERE voter = $3 AND answer IN (SELECT a.id FROM answers a
                JOIN posts p ON p.id = a.post WHERE p.channel IN ({WORKSPACE_CHANNELS}))"
         ),
         format!(
-            "DELETE FROM answers WHERE author = ?3
+            "DELETE FROM answers WHERE author = $3
                AND post IN (SELECT id FROM posts WHERE channel IN ({WORKSPACE_CHANNELS}))"
         ),
         format!(
-            "DELETE FROM hints WHERE member = ?3
+            "DELETE FROM hints WHERE member = $3
                AND post IN (SELECT id FROM posts WHERE channel IN ({WORKSPACE_CHANNELS}))"
         ),
         format!(
             "UPDATE posts SET asked_by = NULL
-             WHERE asked_by = ?3 AND channel IN ({WORKSPACE_CHANNELS})"
+             WHERE asked_by = $3 AND channel IN ({WORKSPACE_CHANNELS})"
         ),
     ];
-    for sql in &statements {
-        sqlx::query(sql)
-            .bind(scope.platform)
-            .bind(scope.workspace)
-            .bind(scope.member)
-            .execute(&mut *conn)
-            .await?;
-    }
-    if counts.name {
-        sqlx::query("DELETE FROM users WHERE id = ?")
-            .bind(scope.member)
-            .execute(&mut *conn)
-            .await?;
-    }
+    on!(conn, |c| {
+        for sql in &statements {
+            sqlx::query(sql)
+                .bind(scope.platform)
+                .bind(scope.workspace)
+                .bind(scope.member)
+                .execute(&mut *c)
+                .await?;
+        }
+        if counts.name {
+            sqlx::query("DELETE FROM users WHERE id = $1")
+                .bind(scope.member)
+                .execute(&mut *c)
+                .await?;
+        }
+    });
     Ok(counts)
 }

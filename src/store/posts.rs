@@ -1,9 +1,9 @@
 //! Posts: questions asked in a channel, with the message and thread they live in.
 
 use chrono::{DateTime, Utc};
-use sqlx::{FromRow, SqliteConnection};
+use sqlx::FromRow;
 
-use super::{from_ms, ms, AnswerId, ChannelRowId, MemberId, PostId, Result, ScheduleId};
+use super::{AnswerId, At, ChannelRowId, Conn, MemberId, PostId, Result, ScheduleId};
 use crate::bank::Tier;
 
 /// A post row: a question asked in a channel.
@@ -54,9 +54,9 @@ struct RawPost {
     schedule: Option<ScheduleId>,
     message_id: Option<String>,
     thread_id: Option<String>,
-    posted_at: i64,
-    closes_at: i64,
-    closed_at: Option<i64>,
+    posted_at: At,
+    closes_at: At,
+    closed_at: Option<At>,
     time_zone: String,
     blind: bool,
 }
@@ -72,9 +72,9 @@ impl From<RawPost> for PostRow {
             schedule: r.schedule,
             message_id: r.message_id,
             thread_id: r.thread_id,
-            posted_at: from_ms(r.posted_at),
-            closes_at: from_ms(r.closes_at),
-            closed_at: r.closed_at.map(from_ms),
+            posted_at: r.posted_at.0,
+            closes_at: r.closes_at.0,
+            closed_at: r.closed_at.map(|t| t.0),
             time_zone: r.time_zone,
             blind: r.blind,
         }
@@ -89,13 +89,17 @@ const POST_COLUMNS: &str = "p.id, p.channel, p.question_id, p.topic, p.tier, p.s
 macro_rules! posts {
     (one, $conn:expr, $clause:expr $(, $bind:expr)*) => {{
         let sql = format!("SELECT {POST_COLUMNS} FROM posts p JOIN channels c ON c.id = p.channel {}", $clause);
-        let raw: Option<RawPost> = sqlx::query_as(&sql)$(.bind($bind))*.fetch_optional($conn).await?;
-        Ok(raw.map(PostRow::from))
+        on!($conn, |c| {
+            let raw: Option<RawPost> = sqlx::query_as(&sql)$(.bind($bind))*.fetch_optional(c).await?;
+            Ok(raw.map(PostRow::from))
+        })
     }};
     (many, $conn:expr, $clause:expr $(, $bind:expr)*) => {{
         let sql = format!("SELECT {POST_COLUMNS} FROM posts p JOIN channels c ON c.id = p.channel {}", $clause);
-        let raw: Vec<RawPost> = sqlx::query_as(&sql)$(.bind($bind))*.fetch_all($conn).await?;
-        Ok(raw.into_iter().map(PostRow::from).collect())
+        on!($conn, |c| {
+            let raw: Vec<RawPost> = sqlx::query_as(&sql)$(.bind($bind))*.fetch_all(c).await?;
+            Ok(raw.into_iter().map(PostRow::from).collect())
+        })
     }};
 }
 
@@ -121,14 +125,15 @@ pub struct NewPost<'a> {
 }
 
 /// Inserts a post; returns it.
-pub async fn insert_post(conn: &mut SqliteConnection, p: &NewPost<'_>) -> Result<PostRow> {
-    let time_zone: String = sqlx::query_scalar("SELECT time_zone FROM channels WHERE id = ?")
-        .bind(p.channel)
-        .fetch_one(&mut *conn)
-        .await?;
-    let id: PostId = sqlx::query_scalar(
+pub async fn insert_post(conn: &mut Conn, p: &NewPost<'_>) -> Result<PostRow> {
+    on!(conn, |c| {
+        let time_zone: String = sqlx::query_scalar("SELECT time_zone FROM channels WHERE id = $1")
+            .bind(p.channel)
+            .fetch_one(&mut *c)
+            .await?;
+        let id: PostId = sqlx::query_scalar(
         "INSERT INTO posts (channel, question_id, topic, tier, schedule, asked_by, posted_at, closes_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
     )
     .bind(p.channel)
     .bind(p.question_id)
@@ -136,58 +141,61 @@ pub async fn insert_post(conn: &mut SqliteConnection, p: &NewPost<'_>) -> Result
     .bind(p.tier)
     .bind(p.schedule)
     .bind(p.asked_by)
-    .bind(ms(p.posted_at))
-    .bind(ms(p.closes_at))
-    .fetch_one(&mut *conn)
+    .bind(At(p.posted_at))
+    .bind(At(p.closes_at))
+    .fetch_one(&mut *c)
     .await?;
-    Ok(PostRow {
-        id,
-        channel: p.channel,
-        question_id: p.question_id.to_string(),
-        topic: p.topic.to_string(),
-        tier: p.tier,
-        schedule: p.schedule,
-        message_id: None,
-        thread_id: None,
-        posted_at: p.posted_at,
-        closes_at: p.closes_at,
-        closed_at: None,
-        time_zone,
-        blind: false,
+        Ok(PostRow {
+            id,
+            channel: p.channel,
+            question_id: p.question_id.to_string(),
+            topic: p.topic.to_string(),
+            tier: p.tier,
+            schedule: p.schedule,
+            message_id: None,
+            thread_id: None,
+            posted_at: p.posted_at,
+            closes_at: p.closes_at,
+            closed_at: None,
+            time_zone,
+            blind: false,
+        })
     })
 }
 
 /// Records where the platform put a post: its message and its thread.
 pub async fn attach_post(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     post: PostId,
     message_id: &str,
     thread_id: &str,
 ) -> Result<()> {
-    sqlx::query("UPDATE posts SET message_id = ?, thread_id = ? WHERE id = ?")
-        .bind(message_id)
-        .bind(thread_id)
-        .bind(post)
-        .execute(conn)
-        .await?;
-    Ok(())
+    on!(conn, |c| {
+        sqlx::query("UPDATE posts SET message_id = $1, thread_id = $2 WHERE id = $3")
+            .bind(message_id)
+            .bind(thread_id)
+            .bind(post)
+            .execute(c)
+            .await?;
+        Ok(())
+    })
 }
 
 /// The post with this row id.
-pub async fn post(conn: &mut SqliteConnection, id: PostId) -> Result<Option<PostRow>> {
-    posts!(one, conn, "WHERE p.id = ?", id)
+pub async fn post(conn: &mut Conn, id: PostId) -> Result<Option<PostRow>> {
+    posts!(one, conn, "WHERE p.id = $1", id)
 }
 
 /// The post whose thread is `thread_id` on `platform` (index `posts_by_thread`).
 pub async fn post_by_thread(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     platform: &str,
     thread_id: &str,
 ) -> Result<Option<PostRow>> {
     posts!(
         one,
         conn,
-        "WHERE p.thread_id = ? AND c.platform = ?",
+        "WHERE p.thread_id = $1 AND c.platform = $2",
         thread_id,
         platform
     )
@@ -220,96 +228,89 @@ struct RawPostWithAnswer {
 /// one: everything a new message in a thread needs, in one query (index `posts_by_thread`, then
 /// the answers' unique (post, author) key) instead of two round trips to the database.
 pub async fn post_by_thread_with_answer(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     platform: &str,
     thread_id: &str,
     author: MemberId,
 ) -> Result<Option<(PostRow, Option<PriorAnswer>)>> {
-    let sql = format!(
-        "SELECT {POST_COLUMNS}, a.id AS prior_id, a.message_id AS prior_message,
+    on!(conn, |c| {
+        let sql = format!(
+            "SELECT {POST_COLUMNS}, a.id AS prior_id, a.message_id AS prior_message,
                 a.score AS prior_score, a.late AS prior_late
          FROM posts p JOIN channels c ON c.id = p.channel
-         LEFT JOIN answers a ON a.post = p.id AND a.author = ?
-         WHERE p.thread_id = ? AND c.platform = ?"
-    );
-    let raw: Option<RawPostWithAnswer> = sqlx::query_as(&sql)
-        .bind(author)
-        .bind(thread_id)
-        .bind(platform)
-        .fetch_optional(conn)
-        .await?;
-    Ok(raw.map(|r| {
-        let prior = match (r.prior_id, r.prior_message) {
-            (Some(id), Some(message_id)) => Some(PriorAnswer {
-                id,
-                message_id,
-                score: r.prior_score.unwrap_or(0),
-                late: r.prior_late.unwrap_or(false),
-            }),
-            _ => None,
-        };
-        (PostRow::from(r.post), prior)
-    }))
+         LEFT JOIN answers a ON a.post = p.id AND a.author = $1
+         WHERE p.thread_id = $2 AND c.platform = $3"
+        );
+        let raw: Option<RawPostWithAnswer> = sqlx::query_as(&sql)
+            .bind(author)
+            .bind(thread_id)
+            .bind(platform)
+            .fetch_optional(c)
+            .await?;
+        Ok(raw.map(|r| {
+            let prior = match (r.prior_id, r.prior_message) {
+                (Some(id), Some(message_id)) => Some(PriorAnswer {
+                    id,
+                    message_id,
+                    score: r.prior_score.unwrap_or(0),
+                    late: r.prior_late.unwrap_or(false),
+                }),
+                _ => None,
+            };
+            (PostRow::from(r.post), prior)
+        }))
+    })
 }
 
 /// The channel's most recent post still open at `now`.
 pub async fn latest_open_post(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     channel: ChannelRowId,
     now: DateTime<Utc>,
 ) -> Result<Option<PostRow>> {
     posts!(
         one,
         conn,
-        "WHERE p.channel = ? AND p.closed_at IS NULL AND p.closes_at > ?
+        "WHERE p.channel = $1 AND p.closed_at IS NULL AND p.closes_at > $2
          ORDER BY p.posted_at DESC, p.id DESC LIMIT 1",
         channel,
-        ms(now)
+        At(now)
     )
 }
 
 /// The newest post of a channel (open or not).
-pub async fn latest_post(
-    conn: &mut SqliteConnection,
-    channel: ChannelRowId,
-) -> Result<Option<PostRow>> {
+pub async fn latest_post(conn: &mut Conn, channel: ChannelRowId) -> Result<Option<PostRow>> {
     posts!(
         one,
         conn,
-        "WHERE p.channel = ? ORDER BY p.posted_at DESC, p.id DESC LIMIT 1",
+        "WHERE p.channel = $1 ORDER BY p.posted_at DESC, p.id DESC LIMIT 1",
         channel
     )
 }
 
 /// Posts due to close: not closed yet and `closes_at <= now`, oldest first.
-pub async fn posts_to_close(
-    conn: &mut SqliteConnection,
-    now: DateTime<Utc>,
-) -> Result<Vec<PostRow>> {
+pub async fn posts_to_close(conn: &mut Conn, now: DateTime<Utc>) -> Result<Vec<PostRow>> {
     posts!(
         many,
         conn,
-        "WHERE p.closed_at IS NULL AND p.closes_at <= ? ORDER BY p.closes_at, p.id",
-        ms(now)
+        "WHERE p.closed_at IS NULL AND p.closes_at <= $1 ORDER BY p.closes_at, p.id",
+        At(now)
     )
 }
 
 /// Open posts of a schedule (to close them when the schedule posts its next question).
-pub async fn open_posts_of_schedule(
-    conn: &mut SqliteConnection,
-    schedule: ScheduleId,
-) -> Result<Vec<PostRow>> {
+pub async fn open_posts_of_schedule(conn: &mut Conn, schedule: ScheduleId) -> Result<Vec<PostRow>> {
     posts!(
         many,
         conn,
-        "WHERE p.schedule = ? AND p.closed_at IS NULL ORDER BY p.id",
+        "WHERE p.schedule = $1 AND p.closed_at IS NULL ORDER BY p.id",
         schedule
     )
 }
 
 /// Posts created but never delivered to the platform, or posted without their thread (the
 /// process stopped between the steps): delivered or completed after a restart.
-pub async fn undelivered_posts(conn: &mut SqliteConnection) -> Result<Vec<PostRow>> {
+pub async fn undelivered_posts(conn: &mut Conn) -> Result<Vec<PostRow>> {
     posts!(
         many,
         conn,
@@ -318,62 +319,62 @@ pub async fn undelivered_posts(conn: &mut SqliteConnection) -> Result<Vec<PostRo
 }
 
 /// Every post of a channel, oldest first.
-pub async fn posts_in_channel(
-    conn: &mut SqliteConnection,
-    channel: ChannelRowId,
-) -> Result<Vec<PostRow>> {
+pub async fn posts_in_channel(conn: &mut Conn, channel: ChannelRowId) -> Result<Vec<PostRow>> {
     posts!(
         many,
         conn,
-        "WHERE p.channel = ? ORDER BY p.posted_at, p.id",
+        "WHERE p.channel = $1 ORDER BY p.posted_at, p.id",
         channel
     )
 }
 
 /// Marks a post closed at `now`; `false` if it was closed already.
-pub async fn close_post(
-    conn: &mut SqliteConnection,
-    post: PostId,
-    now: DateTime<Utc>,
-) -> Result<bool> {
-    let done = sqlx::query("UPDATE posts SET closed_at = ? WHERE id = ? AND closed_at IS NULL")
-        .bind(ms(now))
-        .bind(post)
-        .execute(conn)
-        .await?;
-    Ok(done.rows_affected() == 1)
+pub async fn close_post(conn: &mut Conn, post: PostId, now: DateTime<Utc>) -> Result<bool> {
+    on!(conn, |c| {
+        let done =
+            sqlx::query("UPDATE posts SET closed_at = $1 WHERE id = $2 AND closed_at IS NULL")
+                .bind(At(now))
+                .bind(post)
+                .execute(c)
+                .await?;
+        Ok(done.rows_affected() == 1)
+    })
 }
 
 /// When each question was last posted in a channel: `(question id, last posted)`.
 pub async fn question_history(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     channel: ChannelRowId,
 ) -> Result<Vec<(String, DateTime<Utc>)>> {
-    let rows: Vec<(String, i64)> = sqlx::query_as(
-        "SELECT question_id, MAX(posted_at) FROM posts WHERE channel = ? GROUP BY question_id",
-    )
-    .bind(channel)
-    .fetch_all(conn)
-    .await?;
-    Ok(rows.into_iter().map(|(q, t)| (q, from_ms(t))).collect())
+    on!(conn, |c| {
+        let rows: Vec<(String, At)> = sqlx::query_as(
+            "SELECT question_id, MAX(posted_at) FROM posts WHERE channel = $1 GROUP BY question_id",
+        )
+        .bind(channel)
+        .fetch_all(c)
+        .await?;
+        Ok(rows.into_iter().map(|(q, t)| (q, t.0)).collect())
+    })
 }
 
 /// When `member` asked (`/ask`) in `channel` at or after `since`, oldest first: the window the
 /// engine's per-member rate limit counts (one index range on `posts_channel`).
 pub async fn asks_since(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     channel: ChannelRowId,
     member: MemberId,
     since: DateTime<Utc>,
 ) -> Result<Vec<DateTime<Utc>>> {
-    let rows: Vec<i64> = sqlx::query_scalar(
-        "SELECT posted_at FROM posts WHERE channel = ? AND posted_at >= ? AND asked_by = ?
+    on!(conn, |c| {
+        let rows: Vec<At> = sqlx::query_scalar(
+            "SELECT posted_at FROM posts WHERE channel = $1 AND posted_at >= $2 AND asked_by = $3
          ORDER BY posted_at",
-    )
-    .bind(channel)
-    .bind(ms(since))
-    .bind(member)
-    .fetch_all(&mut *conn)
-    .await?;
-    Ok(rows.into_iter().map(from_ms).collect())
+        )
+        .bind(channel)
+        .bind(At(since))
+        .bind(member)
+        .fetch_all(&mut *c)
+        .await?;
+        Ok(rows.into_iter().map(|t| t.0).collect())
+    })
 }

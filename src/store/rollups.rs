@@ -16,9 +16,9 @@
 //! them) and reads them ([`board`], [`member_topics`]).
 
 use chrono_tz::Tz;
-use sqlx::{FromRow, SqliteConnection, SqlitePool};
+use sqlx::FromRow;
 
-use super::{from_ms, AnswerId, ChannelRowId, MemberId, Result};
+use super::{AnswerId, At, ChannelRowId, Conn, MemberId, Pool, Result};
 use crate::bank::Tier;
 use crate::engine::points;
 use crate::schedule::parse_time_zone;
@@ -27,73 +27,78 @@ use crate::schedule::parse_time_zone;
 const BACKFILL_PAGE: i64 = 10_000;
 
 /// Turns the triggers on (`true`) or off for the rest of the caller's transaction.
-async fn maintain(conn: &mut SqliteConnection, on: bool) -> Result<()> {
-    sqlx::query("UPDATE rollup_state SET built = ?")
-        .bind(on)
-        .execute(conn)
-        .await?;
-    Ok(())
+async fn maintain(conn: &mut Conn, on: bool) -> Result<()> {
+    on!(conn, |c| {
+        sqlx::query("UPDATE rollup_state SET built = $1")
+            .bind(on)
+            .execute(c)
+            .await?;
+        Ok(())
+    })
 }
 
 /// Writes `answers.day` (the local date in the channel's time zone) for the answers of `channel`
 /// (all of them), or of every channel where it is missing (`None`).
-async fn derive_days(conn: &mut SqliteConnection, channel: Option<ChannelRowId>) -> Result<()> {
-    let mut after = AnswerId(0);
-    loop {
-        let rows: Vec<(AnswerId, i64, String)> = sqlx::query_as(
-            "SELECT a.id, a.answered_at, c.time_zone
+async fn derive_days(conn: &mut Conn, channel: Option<ChannelRowId>) -> Result<()> {
+    on!(conn, |c| {
+        let mut after = AnswerId(0);
+        loop {
+            let rows: Vec<(AnswerId, At, String)> = sqlx::query_as(
+                "SELECT a.id, a.answered_at, c.time_zone
              FROM answers a JOIN posts p ON p.id = a.post JOIN channels c ON c.id = p.channel
-             WHERE a.id > ? AND (CASE WHEN ? IS NULL THEN a.day IS NULL ELSE p.channel = ? END)
-             ORDER BY a.id LIMIT ?",
-        )
-        .bind(after)
-        .bind(channel)
-        .bind(channel)
-        .bind(BACKFILL_PAGE)
-        .fetch_all(&mut *conn)
-        .await?;
-        let Some(last) = rows.last() else {
-            return Ok(());
-        };
-        after = last.0;
-        for (id, at, tz) in &rows {
-            let tz = parse_time_zone(tz).unwrap_or(Tz::UTC);
-            sqlx::query("UPDATE answers SET day = ? WHERE id = ?")
-                .bind(points::local_day(from_ms(*at), tz))
-                .bind(id)
-                .execute(&mut *conn)
-                .await?;
+             WHERE a.id > $1 AND (CASE WHEN $2 IS NULL THEN a.day IS NULL ELSE p.channel = $3 END)
+             ORDER BY a.id LIMIT $4",
+            )
+            .bind(after)
+            .bind(channel)
+            .bind(channel)
+            .bind(BACKFILL_PAGE)
+            .fetch_all(&mut *c)
+            .await?;
+            let Some(last) = rows.last() else {
+                return Ok(());
+            };
+            after = last.0;
+            for (id, at, tz) in &rows {
+                let tz = parse_time_zone(tz).unwrap_or(Tz::UTC);
+                sqlx::query("UPDATE answers SET day = $1 WHERE id = $2")
+                    .bind(points::local_day(at.0, tz))
+                    .bind(id)
+                    .execute(&mut *c)
+                    .await?;
+            }
         }
-    }
+    })
 }
 
 /// Inserts the aggregated daily rows of `channel` (or of every channel) from `answer_points`.
-async fn insert_days(conn: &mut SqliteConnection, channel: Option<ChannelRowId>) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO rollup_days (channel, day, member, tier, answers, points, score_sum)
+async fn insert_days(conn: &mut Conn, channel: Option<ChannelRowId>) -> Result<()> {
+    on!(conn, |c| {
+        sqlx::query(
+            "INSERT INTO rollup_days (channel, day, member, tier, answers, points, score_sum)
          SELECT channel, day, author, tier, COUNT(*), SUM(points), SUM(score) FROM answer_points
-         WHERE late = 0 AND day IS NOT NULL AND (? IS NULL OR channel = ?)
+         WHERE late = FALSE AND day IS NOT NULL AND ($1 IS NULL OR channel = $2)
          GROUP BY channel, day, author, tier",
-    )
-    .bind(channel)
-    .bind(channel)
-    .execute(conn)
-    .await?;
-    Ok(())
+        )
+        .bind(channel)
+        .bind(channel)
+        .execute(c)
+        .await?;
+        Ok(())
+    })
 }
 
 /// Derives a channel's days again in its (new) time zone, on `conn` (so in the caller's
 /// transaction). Linear in the channel's answers; runs when `/qotd schedule` changes the zone.
-pub async fn rebuild_channel_days(
-    conn: &mut SqliteConnection,
-    channel: ChannelRowId,
-) -> Result<()> {
+pub async fn rebuild_channel_days(conn: &mut Conn, channel: ChannelRowId) -> Result<()> {
     maintain(conn, false).await?;
     derive_days(conn, Some(channel)).await?;
-    sqlx::query("DELETE FROM rollup_days WHERE channel = ?")
-        .bind(channel)
-        .execute(&mut *conn)
-        .await?;
+    on!(conn, |c| {
+        sqlx::query("DELETE FROM rollup_days WHERE channel = $1")
+            .bind(channel)
+            .execute(c)
+            .await?;
+    });
     insert_days(conn, Some(channel)).await?;
     maintain(conn, true).await
 }
@@ -104,29 +109,34 @@ pub async fn rebuild_channel_days(
 /// SQLite runs it after.
 ///
 /// Errors: the database failed (nothing is changed then).
-pub async fn rebuild_rollups(pool: &SqlitePool) -> Result<()> {
+pub async fn rebuild_rollups(pool: &Pool) -> Result<()> {
     let mut tx = pool.begin().await?;
     maintain(&mut tx, false).await?;
     derive_days(&mut tx, None).await?;
-    for table in ["rollup_days", "rollup_members", "rollup_topics"] {
-        sqlx::query(&format!("DELETE FROM {table}"))
-            .execute(&mut *tx)
-            .await?;
-    }
-    sqlx::query(
-        "INSERT INTO rollup_topics (channel, member, topic, answers, late, points, score_sum)
-         SELECT channel, author, topic, COUNT(*), SUM(late), SUM(points), SUM(score)
-         FROM answer_points GROUP BY channel, author, topic",
-    )
-    .execute(&mut *tx)
-    .await?;
-    sqlx::query(
-        "INSERT INTO rollup_members (channel, member, tier, answers, points, score_sum)
-         SELECT channel, author, tier, COUNT(*), SUM(points), SUM(score)
-         FROM answer_points WHERE late = 0 GROUP BY channel, author, tier",
-    )
-    .execute(&mut *tx)
-    .await?;
+    on!(&mut tx, |c| {
+        for table in ["rollup_days", "rollup_members", "rollup_topics"] {
+            sqlx::query(&format!("DELETE FROM {table}"))
+                .execute(&mut *c)
+                .await?;
+        }
+        // `late` is 0/1 in SQLite and BOOLEAN in PostgreSQL: the CASE counts both; the sums
+        // of BIGINT are NUMERIC in PostgreSQL, stored back as BIGINT by the INSERT.
+        sqlx::query(
+            "INSERT INTO rollup_topics (channel, member, topic, answers, late, points, score_sum)
+             SELECT channel, author, topic, COUNT(*), SUM(CASE WHEN late THEN 1 ELSE 0 END),
+                    SUM(points), SUM(score)
+             FROM answer_points GROUP BY channel, author, topic",
+        )
+        .execute(&mut *c)
+        .await?;
+        sqlx::query(
+            "INSERT INTO rollup_members (channel, member, tier, answers, points, score_sum)
+             SELECT channel, author, tier, COUNT(*), SUM(points), SUM(score)
+             FROM answer_points WHERE late = FALSE GROUP BY channel, author, tier",
+        )
+        .execute(&mut *c)
+        .await?;
+    });
     insert_days(&mut tx, None).await?;
     maintain(&mut tx, true).await?;
     tx.commit().await?;
@@ -134,10 +144,12 @@ pub async fn rebuild_rollups(pool: &SqlitePool) -> Result<()> {
 }
 
 /// Runs [`rebuild_rollups`] if the rollups were never derived on this database.
-pub(super) async fn build_if_needed(pool: &SqlitePool) -> Result<()> {
-    let built: bool = sqlx::query_scalar("SELECT built FROM rollup_state WHERE id = 1")
-        .fetch_one(pool)
-        .await?;
+pub(super) async fn build_if_needed(pool: &Pool) -> Result<()> {
+    let built: bool = on_pool!(pool, |p| {
+        sqlx::query_scalar("SELECT built FROM rollup_state WHERE id = 1")
+            .fetch_one(p)
+            .await?
+    });
     if !built {
         rebuild_rollups(pool).await?;
     }
@@ -181,44 +193,59 @@ pub struct BoardRow {
 /// Reads `rollup_days` (days × active members × tiers rows) or `rollup_members` (members ×
 /// tiers rows), never the answers.
 pub async fn board(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     scope: BoardScope<'_>,
     days: Option<(i32, i32)>,
     tier: Option<Tier>,
     limit: i64,
 ) -> Result<Vec<BoardRow>> {
-    let channels = match scope {
-        BoardScope::Channel(_) => "r.channel = ?",
-        BoardScope::Workspace { .. } => {
-            "r.channel IN (SELECT id FROM channels WHERE platform = ? AND workspace_id = ?)"
-        }
+    // Parameters in order: the scope's (1 or 2), the day range's (0 or 2), the tier, the limit.
+    let (channels, mut n) = match scope {
+        BoardScope::Channel(_) => ("r.channel = $1", 1),
+        BoardScope::Workspace { .. } => (
+            "r.channel IN (SELECT id FROM channels WHERE platform = $1 AND workspace_id = $2)",
+            2,
+        ),
     };
     let (table, range) = match days {
-        Some(_) => ("rollup_days", "AND r.day >= ? AND r.day < ?"),
-        None => ("rollup_members", ""),
+        Some(_) => {
+            n += 2;
+            (
+                "rollup_days",
+                format!("AND r.day >= ${} AND r.day < ${n}", n - 1),
+            )
+        }
+        None => ("rollup_members", String::new()),
     };
+    let (tier_at, limit_at) = (n + 1, n + 2);
+    // PostgreSQL's SUM of BIGINT is NUMERIC: cast back to what the row reads (i64). The name is
+    // MIN(…) because PostgreSQL allows only aggregates of columns outside the GROUP BY (each
+    // member has one name, so it is that name; SQLite keeps grouping by the index's order).
     let sql = format!(
-        "SELECT r.member, u.display_name AS name, SUM(r.points) AS points,
-                SUM(r.answers) AS answers, SUM(r.score_sum) AS score_sum
+        "SELECT r.member, MIN(u.display_name) AS name, CAST(SUM(r.points) AS BIGINT) AS points,
+                CAST(SUM(r.answers) AS BIGINT) AS answers,
+                CAST(SUM(r.score_sum) AS BIGINT) AS score_sum
          FROM {table} r JOIN users u ON u.id = r.member
-         WHERE {channels} {range} AND (? IS NULL OR r.tier = ?)
+         WHERE {channels} {range} AND (${tier_at} IS NULL OR r.tier = ${tier_at})
          GROUP BY r.member
          HAVING SUM(r.answers) > 0
          ORDER BY points DESC, answers DESC, name, r.member
-         LIMIT ?"
+         LIMIT ${limit_at}"
     );
-    let mut q = sqlx::query_as::<_, BoardRow>(&sql);
-    q = match scope {
-        BoardScope::Channel(c) => q.bind(c),
-        BoardScope::Workspace {
-            platform,
-            workspace,
-        } => q.bind(platform).bind(workspace),
-    };
-    if let Some((from, to)) = days {
-        q = q.bind(from).bind(to);
-    }
-    Ok(q.bind(tier).bind(tier).bind(limit).fetch_all(conn).await?)
+    on!(conn, |c| {
+        let mut q = sqlx::query_as::<_, BoardRow>(&sql);
+        q = match scope {
+            BoardScope::Channel(channel) => q.bind(channel),
+            BoardScope::Workspace {
+                platform,
+                workspace,
+            } => q.bind(platform).bind(workspace),
+        };
+        if let Some((from, to)) = days {
+            q = q.bind(from).bind(to);
+        }
+        Ok(q.bind(tier).bind(limit).fetch_all(c).await?)
+    })
 }
 
 /// A member's totals on one topic in one channel (late answers included in `answers`).
@@ -238,16 +265,18 @@ pub struct TopicTotals {
 
 /// A member's totals per topic in a channel (one row per topic answered; `rollup_topics`).
 pub async fn member_topics(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     channel: ChannelRowId,
     member: MemberId,
 ) -> Result<Vec<TopicTotals>> {
-    Ok(sqlx::query_as(
-        "SELECT topic, answers, late, points, score_sum FROM rollup_topics
-         WHERE channel = ? AND member = ? ORDER BY topic",
-    )
-    .bind(channel)
-    .bind(member)
-    .fetch_all(conn)
-    .await?)
+    on!(conn, |c| {
+        Ok(sqlx::query_as(
+            "SELECT topic, answers, late, points, score_sum FROM rollup_topics
+         WHERE channel = $1 AND member = $2 ORDER BY topic",
+        )
+        .bind(channel)
+        .bind(member)
+        .fetch_all(c)
+        .await?)
+    })
 }

@@ -1,9 +1,9 @@
 //! Schedules: the question of the day and the weekly leaderboard, with their durable next run.
 
 use chrono::{DateTime, Utc};
-use sqlx::{FromRow, SqliteConnection};
+use sqlx::FromRow;
 
-use super::{from_ms, ms, ChannelRowId, Result, ScheduleId, ScheduleKind};
+use super::{At, ChannelRowId, Conn, Result, ScheduleId, ScheduleKind};
 use crate::bank::Tier;
 
 /// A schedule row.
@@ -39,7 +39,7 @@ struct RawSchedule {
     tier: Option<Tier>,
     topic: Option<String>,
     paused: bool,
-    next_run_at: i64,
+    next_run_at: At,
 }
 
 impl From<RawSchedule> for ScheduleRow {
@@ -53,7 +53,7 @@ impl From<RawSchedule> for ScheduleRow {
             tier: r.tier,
             topic: r.topic,
             paused: r.paused,
-            next_run_at: from_ms(r.next_run_at),
+            next_run_at: r.next_run_at.0,
         }
     }
 }
@@ -82,16 +82,17 @@ pub struct NewSchedule<'a> {
 
 /// Creates or replaces the channel's schedule of this kind (unpaused); returns its row id.
 pub async fn upsert_schedule(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     s: &NewSchedule<'_>,
     now: DateTime<Utc>,
 ) -> Result<ScheduleId> {
-    Ok(sqlx::query_scalar(
+    on!(conn, |c| {
+        Ok(sqlx::query_scalar(
         "INSERT INTO schedules (channel, kind, cron, time_zone, tier, topic, paused, next_run_at, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?)
+         VALUES ($1, $2, $3, $4, $5, $6, FALSE, $7, $8)
          ON CONFLICT (channel, kind) DO UPDATE SET
              cron = excluded.cron, time_zone = excluded.time_zone, tier = excluded.tier,
-             topic = excluded.topic, paused = 0, next_run_at = excluded.next_run_at
+             topic = excluded.topic, paused = FALSE, next_run_at = excluded.next_run_at
          RETURNING id",
     )
     .bind(s.channel)
@@ -100,101 +101,112 @@ pub async fn upsert_schedule(
     .bind(s.time_zone)
     .bind(s.tier)
     .bind(s.topic)
-    .bind(ms(s.next_run_at))
-    .bind(ms(now))
-    .fetch_one(conn)
+    .bind(At(s.next_run_at))
+    .bind(At(now))
+    .fetch_one(c)
     .await?)
+    })
 }
 
 /// The channel's schedule of this kind.
 pub async fn schedule_of(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     channel: ChannelRowId,
     kind: ScheduleKind,
 ) -> Result<Option<ScheduleRow>> {
-    let raw: Option<RawSchedule> = sqlx::query_as(&format!(
-        "SELECT {SCHEDULE_COLUMNS} FROM schedules WHERE channel = ? AND kind = ?"
-    ))
-    .bind(channel)
-    .bind(kind)
-    .fetch_optional(conn)
-    .await?;
-    Ok(raw.map(ScheduleRow::from))
+    on!(conn, |c| {
+        let raw: Option<RawSchedule> = sqlx::query_as(&format!(
+            "SELECT {SCHEDULE_COLUMNS} FROM schedules WHERE channel = $1 AND kind = $2"
+        ))
+        .bind(channel)
+        .bind(kind)
+        .fetch_optional(c)
+        .await?;
+        Ok(raw.map(ScheduleRow::from))
+    })
 }
 
 /// Unpaused schedules due at `now`, oldest due first.
-pub async fn due_schedules(
-    conn: &mut SqliteConnection,
-    now: DateTime<Utc>,
-) -> Result<Vec<ScheduleRow>> {
-    let raw: Vec<RawSchedule> = sqlx::query_as(&format!(
-        "SELECT {SCHEDULE_COLUMNS} FROM schedules WHERE paused = 0 AND next_run_at <= ?
+pub async fn due_schedules(conn: &mut Conn, now: DateTime<Utc>) -> Result<Vec<ScheduleRow>> {
+    on!(conn, |c| {
+        let raw: Vec<RawSchedule> = sqlx::query_as(&format!(
+            "SELECT {SCHEDULE_COLUMNS} FROM schedules WHERE paused = FALSE AND next_run_at <= $1
          ORDER BY next_run_at, id"
-    ))
-    .bind(ms(now))
-    .fetch_all(conn)
-    .await?;
-    Ok(raw.into_iter().map(ScheduleRow::from).collect())
+        ))
+        .bind(At(now))
+        .fetch_all(c)
+        .await?;
+        Ok(raw.into_iter().map(ScheduleRow::from).collect())
+    })
 }
 
 /// Claims a due run: moves `next_run_at` from `expected` to `next` only if nobody else did.
 /// Returns `false` when the run was already claimed (by another process, or before a restart).
 pub async fn claim_run(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     schedule: ScheduleId,
     expected: DateTime<Utc>,
     next: DateTime<Utc>,
 ) -> Result<bool> {
-    let done = sqlx::query("UPDATE schedules SET next_run_at = ? WHERE id = ? AND next_run_at = ?")
-        .bind(ms(next))
-        .bind(schedule)
-        .bind(ms(expected))
-        .execute(conn)
-        .await?;
-    Ok(done.rows_affected() == 1)
+    on!(conn, |c| {
+        let done =
+            sqlx::query("UPDATE schedules SET next_run_at = $1 WHERE id = $2 AND next_run_at = $3")
+                .bind(At(next))
+                .bind(schedule)
+                .bind(At(expected))
+                .execute(c)
+                .await?;
+        Ok(done.rows_affected() == 1)
+    })
 }
 
 /// Pauses or resumes a channel's schedules; on resume `next_run_at` is set to `next` so that a
 /// long pause does not cause a catch-up post. Returns how many schedules changed.
 pub async fn set_paused(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     channel: ChannelRowId,
     kind: ScheduleKind,
     paused: bool,
     next: Option<DateTime<Utc>>,
 ) -> Result<u64> {
-    let done = sqlx::query(
-        "UPDATE schedules SET paused = ?, next_run_at = COALESCE(?, next_run_at)
-         WHERE channel = ? AND kind = ?",
-    )
-    .bind(paused)
-    .bind(next.map(ms))
-    .bind(channel)
-    .bind(kind)
-    .execute(conn)
-    .await?;
-    Ok(done.rows_affected())
+    on!(conn, |c| {
+        let done = sqlx::query(
+            "UPDATE schedules SET paused = $1, next_run_at = COALESCE($2, next_run_at)
+         WHERE channel = $3 AND kind = $4",
+        )
+        .bind(paused)
+        .bind(next.map(At))
+        .bind(channel)
+        .bind(kind)
+        .execute(c)
+        .await?;
+        Ok(done.rows_affected())
+    })
 }
 
 /// Removes every schedule of a channel; returns how many there were.
-pub async fn remove_schedules(conn: &mut SqliteConnection, channel: ChannelRowId) -> Result<u64> {
-    Ok(sqlx::query("DELETE FROM schedules WHERE channel = ?")
-        .bind(channel)
-        .execute(conn)
-        .await?
-        .rows_affected())
+pub async fn remove_schedules(conn: &mut Conn, channel: ChannelRowId) -> Result<u64> {
+    on!(conn, |c| {
+        Ok(sqlx::query("DELETE FROM schedules WHERE channel = $1")
+            .bind(channel)
+            .execute(c)
+            .await?
+            .rows_affected())
+    })
 }
 
 /// The earliest instant after which something is due: an unpaused schedule's next run or an open
 /// post's closing time.
-pub async fn next_due(conn: &mut SqliteConnection) -> Result<Option<DateTime<Utc>>> {
-    let t: Option<i64> = sqlx::query_scalar(
-        "SELECT MIN(t) FROM (
-             SELECT MIN(next_run_at) AS t FROM schedules WHERE paused = 0
+pub async fn next_due(conn: &mut Conn) -> Result<Option<DateTime<Utc>>> {
+    on!(conn, |c| {
+        let t: Option<At> = sqlx::query_scalar(
+            "SELECT MIN(t) FROM (
+             SELECT MIN(next_run_at) AS t FROM schedules WHERE paused = FALSE
              UNION ALL
-             SELECT MIN(closes_at) AS t FROM posts WHERE closed_at IS NULL)",
-    )
-    .fetch_one(conn)
-    .await?;
-    Ok(t.map(from_ms))
+             SELECT MIN(closes_at) AS t FROM posts WHERE closed_at IS NULL) AS due",
+        )
+        .fetch_one(c)
+        .await?;
+        Ok(t.map(|t| t.0))
+    })
 }

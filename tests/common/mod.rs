@@ -39,3 +39,53 @@ pub mod multipart;
 pub mod pg;
 pub mod pictures;
 pub mod seed;
+
+/// The SQLite pool under a store pool, for tests that run SQLite's SQL of their own (panics on
+/// a PostgreSQL store: those tests are SQLite's).
+pub fn sqlite(pool: &interview_bot::store::Pool) -> &sqlx::SqlitePool {
+    pool.as_sqlite()
+        .expect("this test's own SQL is SQLite's, so its store must be SQLite")
+}
+
+/// One database of a test that runs on both backends ([`databases`]).
+pub struct TestDb {
+    /// `sqlite` or `postgres`, for assertion messages.
+    pub backend: &'static str,
+    /// Its URL, for `store::open`.
+    pub url: String,
+    /// Keeps the SQLite file's folder.
+    _dir: Option<tempfile::TempDir>,
+}
+
+/// A fresh SQLite database, and a fresh PostgreSQL database on the test binary's throwaway
+/// server ([`pg::database`]) when PostgreSQL is installed: a test runs its case on each. Without
+/// PostgreSQL the list has SQLite's alone and the skip is printed, unless
+/// `INTERVIEW_BOT_REQUIRE_POSTGRES=1` (CI), where it panics.
+pub async fn databases(test: &str) -> Vec<TestDb> {
+    let (dir, url) = temp_db();
+    let mut out = vec![TestDb {
+        backend: "sqlite",
+        url,
+        _dir: Some(dir),
+    }];
+    if let Some(db) = pg::database(test).await {
+        out.push(TestDb {
+            backend: "postgres",
+            url: db.url,
+            _dir: None,
+        });
+    }
+    out
+}
+
+/// Runs `$body` with `$p` bound to the driver's pool under a `&store::Pool`: one query text
+/// (with `$1`-style placeholders) checked on either backend.
+#[macro_export]
+macro_rules! any_pool {
+    ($pool:expr, |$p:ident| $body:expr) => {
+        match $pool {
+            interview_bot::store::Pool::Sqlite($p) => $body,
+            interview_bot::store::Pool::Postgres($p) => $body,
+        }
+    };
+}
