@@ -36,7 +36,7 @@ impl Core {
         else {
             return Ok(Vec::new());
         };
-        let Some(q) = self.bank.question(&post.question_id) else {
+        let Some(q) = self.question(conn, &post.question_id).await? else {
             return Ok(Vec::new());
         };
         // A message is remembered as handled (`processed_events`), so that a catch-up after
@@ -63,7 +63,7 @@ impl Core {
         let (report, report_json) = match scored {
             Some(s) if s.question_id == q.id => (&s.report, s.report_json.as_str()),
             _ => {
-                fresh = Scored::new(q, text);
+                fresh = Scored::new(&q, text);
                 (&fresh.report, fresh.report_json.as_str())
             }
         };
@@ -106,7 +106,7 @@ impl Core {
                     self.config.scored_emoji.clone()
                 },
             },
-            ctx.private(render::feedback(&post, q, report, late)),
+            ctx.private(render::feedback(&post, &q, report, late)),
         ])
     }
 
@@ -137,7 +137,7 @@ impl Core {
                 post.id, answer.score
             ))]);
         }
-        let Some(q) = self.bank.question(&post.question_id) else {
+        let Some(q) = self.question(conn, &post.question_id).await? else {
             return Ok(Vec::new());
         };
         let report = limits::check_capped(&q.rubric, text);
@@ -146,7 +146,7 @@ impl Core {
         info!(post = %post.id, score = report.score, "answer re-scored after edit");
         Ok(vec![ctx.private(render::feedback(
             &post,
-            q,
+            &q,
             &report,
             answer.late,
         ))])

@@ -133,7 +133,7 @@ impl Core {
             asked_by: None,
         };
         let (post, q) = self.pick_and_post(conn, &pick, now).await?;
-        out.push(self.post_outbound(channel, &post, q));
+        out.push(self.post_outbound(channel, &post, &q));
         Ok(out)
     }
 
@@ -150,7 +150,8 @@ impl Core {
         let channel = channel_ref(&store::channel(conn, post.channel).await?);
         let answers =
             store::scored_answers_in(conn, store::AnswerScope::Post(post.id), None, None).await?;
-        let text = render::reveal(post, self.bank.question(&post.question_id), &answers);
+        let q = self.question(conn, &post.question_id).await?;
+        let text = render::reveal(post, q.as_deref(), &answers);
         Ok(vec![Outbound::ThreadReply {
             channel,
             post: post.id,

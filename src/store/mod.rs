@@ -22,6 +22,7 @@ use sqlx::SqlitePool;
 pub mod answers;
 pub mod catchup;
 pub mod channels;
+pub mod custom;
 pub mod maintenance;
 pub mod members;
 pub mod posts;

@@ -1,6 +1,6 @@
 //! Commands, one file per group: [`ask`] (`/ask`), [`qotd`] (`/qotd ...`), [`board`]
 //! (`/leaderboard`, `/stats`), [`stats`] (the `/stats` chart and the weekly leaderboard card),
-//! [`privacy`] (`/privacy export`, `/privacy forget`), [`thread`] (`/hint`, `/reveal`). The two
+//! [`privacy`] (`/privacy export`, `/privacy forget`), [`question`] (`/question ...`), [`thread`] (`/hint`, `/reveal`). The two
 //! dispatchers here route a parsed [`Command`]: [`Core::command`] for those that write (in the
 //! writer's transaction), [`Core::read_command`] for those that only read (on the read pool).
 
@@ -13,6 +13,7 @@ pub use privacy::FORGET_CONFIRM_MINUTES;
 mod stats;
 pub use stats::{card_text, stats_text, STATS_WEEKS};
 mod qotd;
+mod question;
 mod thread;
 
 use crate::store::Conn;
@@ -49,6 +50,7 @@ impl Core {
             Command::Privacy(Privacy::Forget { confirm }) => {
                 self.privacy_forget(conn, ctx, member, confirm).await
             }
+            Command::Question(q) => self.question_command(conn, ctx, member, q).await,
             // Reads never reach the writer; answered the same way should one arrive.
             read @ (Command::Help
             | Command::Leaderboard { .. }
