@@ -1,8 +1,9 @@
 //! A workspace's own questions (`/question ...`): added from the form (reference mode), imported
 //! from bank-format TOML (checked like the bank, errors naming file, question and field),
 //! listed, removed, exported and imported again, suggested and approved; they join `/ask` and
-//! schedules of their workspace only. Engine level and the console here; Discord's modal and
-//! Slack's `views.open`/`view_submission` in `custom_questions_platforms.rs`.
+//! schedules of their workspace only. Engine level, the console, Discord (the modal, an attached
+//! file, autocomplete) and Slack (`views.open` and `view_submission`, a shared file) through the
+//! fakes.
 
 mod common;
 
@@ -651,4 +652,305 @@ async fn the_console_adds_imports_and_asks_custom_questions() {
         "{out}"
     );
     assert!(out.contains("questions-git.toml"), "{out}");
+}
+
+// ---- Discord: the modal, an attached file, autocomplete, another guild ----------------------
+
+mod discord_side {
+    use super::*;
+    use crate::common::fake_discord::{self as fake, FakeDiscord, BOT, CHANNEL, GUILD};
+    use interview_bot::platform::discord::{self, DiscordConfig};
+    use secrecy::SecretString;
+    use serde_json::{json, Value};
+
+    const ALICE: u64 = 201; // may manage the server
+    const BOB: u64 = 202;
+    const MANAGE_GUILD: &str = "32";
+
+    fn interaction(
+        id: u64,
+        kind: u8,
+        guild: u64,
+        who: u64,
+        command: &str,
+        options: Value,
+        resolved: Value,
+    ) -> Value {
+        let perms = if who == ALICE { MANAGE_GUILD } else { "0" };
+        json!({
+            "id": id.to_string(), "application_id": BOT.to_string(), "type": kind,
+            "data": {"id": "1", "name": command, "type": 1, "options": options, "resolved": resolved},
+            "guild_id": guild.to_string(), "channel_id": CHANNEL.to_string(),
+            "channel": {"id": CHANNEL.to_string(), "type": 0},
+            "member": fake::member(who, if who == ALICE { "alice" } else { "bob" }, perms),
+            "token": format!("token-{id}"), "version": 1, "app_permissions": "2248473465835073",
+            "locale": "en-US", "guild_locale": "en-US", "entitlements": [],
+            "authorizing_integration_owners": {"0": guild.to_string()}, "context": 0,
+            "attachment_size_limit": 8388608
+        })
+    }
+
+    fn sub(name: &str, options: Value) -> Value {
+        json!([{"name": name, "type": 1, "options": options}])
+    }
+
+    /// The ephemeral follow-ups on interaction token `token-<id>`.
+    async fn followups(fake: &FakeDiscord, id: u64, n: usize) -> Vec<String> {
+        let path = format!("/webhooks/{BOT}/token-{id}");
+        let calls = fake
+            .wait_for("follow-ups", |c| {
+                c.iter().filter(|c| c.path.contains(&path)).count() >= n
+            })
+            .await;
+        calls
+            .iter()
+            .filter(|c| c.path.contains(&path))
+            .map(|c| c.body["content"].as_str().unwrap_or_default().to_string())
+            .collect()
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn discord_adds_from_a_modal_imports_an_attachment_and_keeps_guilds_apart() {
+        let fake = FakeDiscord::start().await;
+        let clock = Arc::new(ManualClock::new(t0()));
+        let pool = store::open("sqlite::memory:").await.unwrap();
+        let engine = Arc::new(Engine::new(pool, common::bank(), common::config(), clock));
+        let config = DiscordConfig {
+            token: SecretString::new("OTAw.fake.token".into()),
+            api_url: Some(fake.url.clone()),
+            guild_id: Some(GUILD),
+            manager_role: None,
+        };
+        let bot = discord::start(&config, engine.clone()).await.unwrap();
+        fake.wait_identified(1).await;
+        fake.wait_for("command registration", |c| {
+            c.iter()
+                .any(|c| c.method == "PUT" && c.path.ends_with("/commands"))
+        })
+        .await;
+
+        // /question add → a modal (callback type 9) with the five inputs.
+        fake.dispatch(
+            "INTERACTION_CREATE",
+            interaction(
+                3001,
+                2,
+                GUILD,
+                ALICE,
+                "question",
+                sub("add", json!([])),
+                json!({}),
+            ),
+        );
+        let modal = fake.wait_modal(3001).await;
+        let inputs: Vec<&str> = modal["components"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|row| row["components"][0]["custom_id"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            inputs,
+            ["prompt", "tier", "topic", "reference", "follow_up"]
+        );
+        let custom_id = modal["custom_id"].as_str().unwrap();
+        // The member submits it.
+        let form = form(SQUASH, "mid", "Team Process");
+        fake.dispatch(
+            "INTERACTION_CREATE",
+            fake::modal_submit(
+                3002,
+                GUILD,
+                CHANNEL,
+                fake::member(ALICE, "alice", MANAGE_GUILD),
+                custom_id,
+                &[
+                    ("prompt", &form.prompt),
+                    ("tier", &form.tier),
+                    ("topic", &form.topic),
+                    ("reference", &form.reference),
+                    ("follow_up", ""),
+                ],
+            ),
+        );
+        let replies = followups(&fake, 3002, 1).await;
+        assert!(
+            replies[0].starts_with("Added custom-1 (mid · Team Process)"),
+            "{replies:?}"
+        );
+        let deferred = fake
+            .callbacks()
+            .into_iter()
+            .find(|(id, _)| id == "3002")
+            .unwrap()
+            .1;
+        assert_eq!(deferred["type"], 5);
+        assert_eq!(deferred["data"]["flags"], 64, "ephemeral");
+
+        // A member's modal submission of /question add is refused (the permission is checked
+        // on the submission).
+        fake.dispatch(
+            "INTERACTION_CREATE",
+            interaction(
+                3003,
+                2,
+                GUILD,
+                BOB,
+                "question",
+                sub("add", json!([])),
+                json!({}),
+            ),
+        );
+        let modal = fake.wait_modal(3003).await;
+        let custom_id = modal["custom_id"].as_str().unwrap();
+        fake.dispatch(
+            "INTERACTION_CREATE",
+            fake::modal_submit(
+                3004,
+                GUILD,
+                CHANNEL,
+                fake::member(BOB, "bob", "0"),
+                custom_id,
+                &[
+                    ("prompt", "Why?"),
+                    ("tier", "mid"),
+                    ("topic", "x"),
+                    ("reference", "Because."),
+                    ("follow_up", ""),
+                ],
+            ),
+        );
+        let replies = followups(&fake, 3004, 1).await;
+        assert!(
+            replies[0].contains("only members who can manage"),
+            "{replies:?}"
+        );
+
+        // Autocomplete offers the guild's own topic.
+        let options = json!([{"name": "topic", "type": 3, "value": "team", "focused": true}]);
+        fake.dispatch(
+            "INTERACTION_CREATE",
+            interaction(3005, 4, GUILD, BOB, "ask", options, json!({})),
+        );
+        fake.wait_for("autocomplete", |c| {
+            c.iter().any(|c| c.path.contains("/interactions/3005/"))
+        })
+        .await;
+        let choices = fake
+            .callbacks()
+            .into_iter()
+            .find(|(id, _)| id == "3005")
+            .unwrap()
+            .1;
+        assert_eq!(choices["type"], 8);
+        assert_eq!(
+            choices["data"]["choices"][0]["value"], "team-process",
+            "{choices}"
+        );
+
+        // /ask team-process posts it in this guild.
+        let ask = json!([{"name": "topic", "type": 3, "value": "team-process"}]);
+        fake.dispatch(
+            "INTERACTION_CREATE",
+            interaction(3006, 2, GUILD, BOB, "ask", ask.clone(), json!({})),
+        );
+        let calls = fake
+            .wait_for("the question", |c| {
+                c.iter().any(|c| {
+                    c.path.ends_with(&format!("/channels/{CHANNEL}/messages"))
+                        && c.body.to_string().contains(SQUASH)
+                })
+            })
+            .await;
+        assert!(calls.iter().any(|c| c.body.to_string().contains(SQUASH)));
+        // ... but not in another guild.
+        fake.dispatch(
+            "INTERACTION_CREATE",
+            interaction(3007, 2, 77, BOB, "ask", ask, json!({})),
+        );
+        let replies = followups(&fake, 3007, 1).await;
+        assert!(
+            replies[0].contains("unknown topic `team-process`"),
+            "{replies:?}"
+        );
+
+        // /question import with an attached file: a bad one names file, question and field.
+        let bad = fake.attachment(
+            "team.toml",
+            TEAM_TOML
+                .replace("tier = \"senior\"", "tier = \"guru\"")
+                .as_bytes(),
+        );
+        let id = bad["id"].as_str().unwrap().to_string();
+        fake.dispatch(
+            "INTERACTION_CREATE",
+            interaction(
+                3008,
+                2,
+                GUILD,
+                ALICE,
+                "question",
+                sub("import", json!([{"name": "file", "type": 11, "value": id}])),
+                json!({"attachments": {id.clone(): bad}}),
+            ),
+        );
+        let replies = followups(&fake, 3008, 1).await;
+        assert!(
+            replies[0]
+                .contains("team.toml: question `review-size`: field `tier`: unknown tier `guru`"),
+            "{replies:?}"
+        );
+        let good = fake.attachment(
+            "team.toml",
+            TEAM_TOML
+                .replace(SQUASH, "Why do we squash, really?")
+                .as_bytes(),
+        );
+        let id = good["id"].as_str().unwrap().to_string();
+        fake.dispatch(
+            "INTERACTION_CREATE",
+            interaction(
+                3009,
+                2,
+                GUILD,
+                ALICE,
+                "question",
+                sub("import", json!([{"name": "file", "type": 11, "value": id}])),
+                json!({"attachments": {id.clone(): good}}),
+            ),
+        );
+        let replies = followups(&fake, 3009, 1).await;
+        assert!(
+            replies[0].starts_with("Imported 2 question(s) from `team.toml`"),
+            "{replies:?}"
+        );
+
+        // /question export: the files arrive attached to an ephemeral follow-up.
+        let before = fake.uploads().len();
+        fake.dispatch(
+            "INTERACTION_CREATE",
+            interaction(
+                3010,
+                2,
+                GUILD,
+                ALICE,
+                "question",
+                sub("export", json!([])),
+                json!({}),
+            ),
+        );
+        followups(&fake, 3010, 1).await;
+        let uploads = fake.uploads();
+        let exported: Vec<String> = uploads[before..]
+            .iter()
+            .map(|u| String::from_utf8(u.bytes.clone()).unwrap())
+            .collect();
+        assert_eq!(exported.len(), 1, "one topic, one file");
+        assert!(
+            exported[0].contains("id = \"custom-1\"") && exported[0].contains("id = \"custom-3\""),
+            "{}",
+            exported[0]
+        );
+        bot.shutdown().await;
+    }
 }
