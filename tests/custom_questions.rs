@@ -954,3 +954,145 @@ mod discord_side {
         bot.shutdown().await;
     }
 }
+
+// ---- Slack: views.open from the slash command, view_submission, another team ----------------
+
+mod slack_side {
+    use super::*;
+    use crate::common::fake_slack::{FakeSlack, CHANNEL};
+    use interview_bot::platform::slack;
+    use serde_json::{json, Value};
+
+    const ALICE: &str = "UALICE"; // a workspace admin in the fake
+    const BOB: &str = "UBOB";
+
+    fn ephemerals_to(fake: &FakeSlack, user: &str) -> Vec<String> {
+        fake.calls_of("chat.postEphemeral")
+            .into_iter()
+            .filter(|p| p["user"] == user)
+            .map(|p| p["text"].as_str().unwrap_or_default().to_string())
+            .collect()
+    }
+
+    /// Waits for the `n`th ephemeral message to `user`; returns it.
+    async fn nth_ephemeral(fake: &FakeSlack, user: &str, n: usize) -> String {
+        fake.wait_for("an ephemeral reply", |f| ephemerals_to(f, user).len() >= n)
+            .await;
+        ephemerals_to(fake, user)[n - 1].clone()
+    }
+
+    /// Types `/question <sub>` and waits for the modal; returns the opened view.
+    async fn open(fake: &FakeSlack, user: &str, sub: &str, n: usize) -> Value {
+        fake.command(user, "/question", sub, &format!("trig-{sub}-{n}"));
+        fake.wait_for("views.open", |f| f.calls_of("views.open").len() >= n)
+            .await;
+        let view = fake.opened_views()[n - 1].clone();
+        assert_eq!(
+            fake.calls_of("views.open")[n - 1]["trigger_id"],
+            format!("trig-{sub}-{n}")
+        );
+        view
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn slack_opens_a_modal_from_the_command_and_stores_its_submission() {
+        let fake = FakeSlack::start().await;
+        let clock = Arc::new(ManualClock::new(t0()));
+        let pool = store::open("sqlite::memory:").await.unwrap();
+        let engine = Arc::new(Engine::new(pool, common::bank(), common::config(), clock));
+        let bot = slack::start(&fake.bot_config(), engine.clone())
+            .await
+            .unwrap();
+        fake.wait_connected(1).await;
+
+        // /question add → views.open with the slash command's trigger id and five inputs.
+        let view = open(&fake, ALICE, "add", 1).await;
+        assert_eq!(view["type"], "modal");
+        assert_eq!(view["callback_id"], "question-add");
+        assert_eq!(view["private_metadata"], CHANNEL);
+        let blocks: Vec<&str> = view["blocks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| b["block_id"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            blocks,
+            ["prompt", "tier", "topic", "reference", "follow_up"]
+        );
+        let f = form(SQUASH, "mid", "Team Process");
+        fake.view_submission(
+            ALICE,
+            &view,
+            &[
+                ("prompt", &f.prompt),
+                ("tier", &f.tier),
+                ("topic", &f.topic),
+                ("reference", &f.reference),
+                ("follow_up", ""),
+            ],
+        );
+        let reply = nth_ephemeral(&fake, ALICE, 1).await;
+        assert!(
+            reply.starts_with("Added custom-1 (mid · Team Process)"),
+            "{reply}"
+        );
+
+        // A member suggests through the same modal; the admin approves by typing.
+        let view = open(&fake, BOB, "suggest", 2).await;
+        assert_eq!(view["callback_id"], "question-suggest");
+        let g = form("Why do we rebase feature branches?", "senior", "git");
+        fake.view_submission(
+            BOB,
+            &view,
+            &[
+                ("prompt", &g.prompt),
+                ("tier", &g.tier),
+                ("topic", &g.topic),
+                ("reference", &g.reference),
+            ],
+        );
+        let reply = nth_ephemeral(&fake, BOB, 1).await;
+        assert!(
+            reply.starts_with("Suggested custom-2 (senior · git)"),
+            "{reply}"
+        );
+        fake.command(ALICE, "/question", "approve custom-2", "trig-approve");
+        assert!(nth_ephemeral(&fake, ALICE, 2)
+            .await
+            .starts_with("Approved custom-2"));
+
+        // /question import alone opens a form to paste the file; errors name file, question, field.
+        let view = open(&fake, ALICE, "import", 3).await;
+        assert_eq!(view["callback_id"], "question-import");
+        let bad = TEAM_TOML.replace("tier = \"senior\"", "tier = \"guru\"");
+        fake.view_submission(ALICE, &view, &[("toml", &bad)]);
+        let reply = nth_ephemeral(&fake, ALICE, 3).await;
+        assert!(
+            reply
+                .contains("pasted.toml: question `review-size`: field `tier`: unknown tier `guru`"),
+            "{reply}"
+        );
+
+        // /ask posts the team's question here...
+        fake.command(BOB, "/ask", "git senior", "trig-ask");
+        fake.wait_for("the question", |f| {
+            f.calls_of("chat.postMessage")
+                .iter()
+                .any(|p| p.to_string().contains("Why do we rebase"))
+        })
+        .await;
+        // ... and another team never gets it.
+        fake.envelope(
+            "slash_commands",
+            json!({"token": "x", "team_id": "T2", "team_domain": "other", "channel_id": "C0OTHER",
+                   "channel_name": "other", "user_id": BOB, "user_name": "bob",
+                   "command": "/ask", "text": "git", "api_app_id": "A1", "is_enterprise_install": "false",
+                   "response_url": "https://hooks.slack.invalid/commands/y", "trigger_id": "trig-other"}),
+            0,
+        );
+        let reply = nth_ephemeral(&fake, BOB, 2).await;
+        assert!(reply.contains("unknown topic `git`"), "{reply}");
+        bot.shutdown().await;
+    }
+}

@@ -22,6 +22,7 @@ use crate::platform::retry::{self, Verdict};
 mod catchup;
 pub use catchup::{time_of_ts, RATE_LIMIT_RETRIES};
 mod files;
+mod question;
 
 /// The platform name stored for Slack channels and members.
 pub const PLATFORM: &str = "slack";
@@ -357,6 +358,9 @@ async fn run_command(client: &SlackHyperClient, state: &State, event: SlackComma
         user: user.clone(),
         text,
     };
+    if question::open_form(client, state, &event, &line).await {
+        return;
+    }
     let command = match command::parse(&line) {
         Ok(c) => c,
         Err(e) => {
@@ -548,6 +552,7 @@ pub async fn start(
     let callbacks = SlackSocketModeListenerCallbacks::new()
         .with_hello_events(catchup::on_hello)
         .with_command_events(on_command)
+        .with_interaction_events(question::on_interaction)
         .with_push_events(on_push_event);
     let environment = Arc::new(
         SlackClientEventsListenerEnvironment::new(client.clone())

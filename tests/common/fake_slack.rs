@@ -305,6 +305,15 @@ async fn api(
             json!({"ok": true, "user": user_object(&user)})
         }
         "usergroups.users.list" => json!({"ok": true, "users": []}),
+        "views.open" => {
+            // The view as opened, with the fields Slack adds (slack-morphism reads them back).
+            let mut view = params["view"].clone();
+            let n = inner.ts.fetch_add(1, Ordering::SeqCst);
+            view["id"] = json!(format!("V{n}"));
+            view["team_id"] = json!("T1");
+            view["hash"] = json!(format!("h{n}"));
+            json!({"ok": true, "view": view})
+        }
         "files.getUploadURLExternal" if inner.no_files_scope.load(Ordering::SeqCst) => {
             json!({"ok": false, "error": "missing_scope", "needed": "files:write"})
         }
@@ -590,5 +599,49 @@ fn history_api(inner: &Inner, method: &str, params: &Value) -> Option<Response> 
             )
         }
         _ => None,
+    }
+}
+
+// ---- Modals (the workspace's own questions) ---------------------------------------------------
+
+impl FakeSlack {
+    /// The views the bot opened (`views.open`), each as Slack returns it (with `id`, `team_id`
+    /// and `hash`), oldest first.
+    pub fn opened_views(&self) -> Vec<Value> {
+        self.calls_of("views.open")
+            .into_iter()
+            .enumerate()
+            .map(|(i, params)| {
+                let mut view = params["view"].clone();
+                view["id"] = json!(format!("view-{i}"));
+                view["team_id"] = json!("T1");
+                view["hash"] = json!(format!("h{i}"));
+                view
+            })
+            .collect()
+    }
+
+    /// A `view_submission` envelope: `user` submits `view` (from [`FakeSlack::opened_views`])
+    /// with `(block id, value)` pairs (each block's action id is its block id, as the bot builds
+    /// its modals).
+    pub fn view_submission(&self, user: &str, view: &Value, values: &[(&str, &str)]) -> String {
+        let mut view = view.clone();
+        let state: serde_json::Map<String, Value> = values
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.to_string(),
+                    json!({*k: {"type": "plain_text_input", "value": v}}),
+                )
+            })
+            .collect();
+        view["state"] = json!({"values": state});
+        self.envelope(
+            "interactive",
+            json!({"type": "view_submission", "team": {"id": "T1", "domain": "study"},
+                   "user": {"id": user, "team_id": "T1", "name": user.to_lowercase()},
+                   "api_app_id": "A1", "token": "x", "trigger_id": "trig-submit", "view": view}),
+            0,
+        )
     }
 }
