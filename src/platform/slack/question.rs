@@ -100,7 +100,7 @@ pub(super) async fn open_form(
         warn!(error = %e, "views.open failed");
         let text = "I could not open the form; type the fields instead: `/question add tier=mid topic=gil prompt=\"...\" reference=\"...\"`";
         let reply = Outbound::Private {
-            channel: ChannelRef::new(PLATFORM, &event.channel_id.to_string()),
+            channel: ChannelRef::new(PLATFORM, event.channel_id.as_ref()),
             thread: None,
             user: event.user_id.to_string(),
             text: text.into(),
