@@ -387,6 +387,30 @@ async fn suggestions_wait_for_a_manager_and_approve_makes_them_live() {
         })
         .collect();
     assert_eq!(ids, ["custom-1"]);
+
+    // `/privacy forget` keeps alice's question, written by nobody.
+    use interview_bot::engine::Privacy;
+    t.run(
+        &a,
+        "alice",
+        Command::Privacy(Privacy::Forget { confirm: false }),
+    )
+    .await;
+    t.run(
+        &a,
+        "alice",
+        Command::Privacy(Privacy::Forget { confirm: true }),
+    )
+    .await;
+    let list = t
+        .reply(&a, "bob", Command::Question(QuestionCmd::List))
+        .await;
+    assert!(
+        list.ends_with(
+            "• custom-1 · senior · git: Why does our team squash commits before merging?"
+        ),
+        "{list}"
+    );
 }
 
 fn import(name: &str, text: &str) -> Command {

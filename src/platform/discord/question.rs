@@ -96,6 +96,9 @@ pub async fn question_import(
     #[description = "A .toml file in the question bank's format (docs/question-format.md)"]
     file: serenity::Attachment,
 ) -> Result<(), Error> {
+    // Acknowledge within Discord's 3 seconds before the download (`run_command` then finds the
+    // interaction deferred and does not defer again).
+    ctx.defer_ephemeral().await?;
     let source = if file.size > MAX_IMPORT_BYTES {
         ImportSource::Failed {
             name: file.filename.clone(),
