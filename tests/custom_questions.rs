@@ -131,6 +131,10 @@ async fn a_question_added_from_the_form_joins_ask_in_its_workspace_and_no_other(
     };
     assert_eq!(card.prompt, SQUASH);
     assert_eq!(card.tier, Tier::Mid);
+    assert_eq!(
+        (card.topic_id.as_str(), card.topic_name.as_str()),
+        ("team-process", "Team Process")
+    );
     assert!(text.contains(SQUASH), "{text}");
 
     // Another guild knows neither the topic nor the question.

@@ -18,7 +18,14 @@ use crate::store::{Conn, StoreError};
 /// A question from the bank (borrowed) or a workspace's own (shared, compiled once).
 pub(crate) enum QuestionRef<'a> {
     Bank(&'a Question),
-    Custom(Arc<Question>),
+    Custom(Arc<Custom>),
+}
+
+/// A workspace's own question, compiled, with its topic's display name (a workspace's own
+/// topic is in no bank).
+pub(crate) struct Custom {
+    question: Question,
+    topic_name: String,
 }
 
 impl Deref for QuestionRef<'_> {
@@ -26,7 +33,19 @@ impl Deref for QuestionRef<'_> {
     fn deref(&self) -> &Question {
         match self {
             QuestionRef::Bank(q) => q,
-            QuestionRef::Custom(q) => q,
+            QuestionRef::Custom(c) => &c.question,
+        }
+    }
+}
+
+impl QuestionRef<'_> {
+    /// The display name of the question's topic.
+    pub(crate) fn topic_name(&self, bank: &crate::bank::Bank) -> String {
+        match self {
+            QuestionRef::Custom(c) => c.topic_name.clone(),
+            QuestionRef::Bank(q) => bank
+                .topic(&q.topic)
+                .map_or_else(|| q.topic.clone(), |t| t.name.clone()),
         }
     }
 }
@@ -34,21 +53,21 @@ impl Deref for QuestionRef<'_> {
 /// Compiled custom questions by number, at most [`CUSTOM_CACHE_MAX`] (past it the cache starts
 /// again empty, as the member cache does).
 #[derive(Default)]
-pub(crate) struct CustomCache(Mutex<HashMap<i64, Arc<Question>>>);
+pub(crate) struct CustomCache(Mutex<HashMap<i64, Arc<Custom>>>);
 
 /// Custom questions kept compiled at most (a reference-mode rubric is a few KB).
 const CUSTOM_CACHE_MAX: usize = 10_000;
 
 impl CustomCache {
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<i64, Arc<Question>>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<i64, Arc<Custom>>> {
         self.0.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn get(&self, n: i64) -> Option<Arc<Question>> {
+    fn get(&self, n: i64) -> Option<Arc<Custom>> {
         self.lock().get(&n).cloned()
     }
 
-    fn put(&self, n: i64, q: Arc<Question>) {
+    fn put(&self, n: i64, q: Arc<Custom>) {
         let mut map = self.lock();
         if map.len() >= CUSTOM_CACHE_MAX {
             map.clear();
@@ -96,7 +115,10 @@ impl Core {
         };
         let q = custom::load_stored(n, &row.topic, &row.doc, &self.bank)
             .map_err(|e| Error::Internal(StoreError::Corrupt(e.to_string())))?;
-        let q = Arc::new(q);
+        let q = Arc::new(Custom {
+            question: q,
+            topic_name: row.topic_name,
+        });
         self.custom.put(n, q.clone());
         Ok(Some(QuestionRef::Custom(q)))
     }

@@ -108,16 +108,13 @@ impl Core {
         &self,
         channel: &ChannelRef,
         post: &PostRow,
-        q: &Question,
+        q: &QuestionRef<'_>,
     ) -> Outbound {
         let card = QuestionCard {
             post: post.id,
             question_id: q.id.clone(),
             topic_id: q.topic.clone(),
-            topic_name: self
-                .bank
-                .topic(&q.topic)
-                .map_or_else(|| q.topic.clone(), |t| t.name.clone()),
+            topic_name: q.topic_name(&self.bank),
             tier: q.tier,
             prompt: q.prompt.clone(),
             closes_at: post.closes_at,
