@@ -229,6 +229,26 @@ async fn a_custom_question_is_scored_in_reference_mode_and_still_renders_after_r
     };
     let (good, poor) = (score(&good), score(&poor));
     assert!(good >= 60 && good > poor + 30, "good {good}, poor {poor}");
+    // /hint names a word of the reference answer the member has not used (reference mode has
+    // no hand-written hints).
+    let hint = t
+        .engine
+        .handle(Inbound::Command {
+            id: "hint".into(),
+            channel: a.clone(),
+            thread: Some("th1".into()),
+            actor: who("bob"),
+            command: Command::Hint,
+        })
+        .await
+        .unwrap();
+    let [Outbound::Private { text, .. }] = hint.as_slice() else {
+        panic!("{hint:?}")
+    };
+    assert!(
+        text.starts_with("Hint 1 of ") && text.contains("Say something about “"),
+        "{text}"
+    );
 
     // Removed: no longer asked, but its post closes with the reference answer shown.
     let removed = t
