@@ -1122,6 +1122,37 @@ mod slack_side {
             "{reply}"
         );
 
+        // A file shared in Slack, named by its link: fetched with files.info and the bot token.
+        let file = fake.share_file(
+            "team.toml",
+            TEAM_TOML.replace(SQUASH, "Why squash at all?").as_bytes(),
+        );
+        let link = format!("<https://study.slack.com/files/{ALICE}/{file}/team.toml|team.toml>");
+        fake.command(
+            ALICE,
+            "/question",
+            &format!("import {link}"),
+            "trig-import-file",
+        );
+        let reply = nth_ephemeral(&fake, ALICE, 4).await;
+        assert!(
+            reply.starts_with(
+                "Imported 2 question(s) from `team.toml` (Team Process): custom-3, custom-4."
+            ),
+            "{reply}"
+        );
+        fake.command(
+            ALICE,
+            "/question",
+            "import F99999999",
+            "trig-import-missing",
+        );
+        let reply = nth_ephemeral(&fake, ALICE, 5).await;
+        assert!(
+            reply.contains("could not read `F99999999`: Slack did not show me that file"),
+            "{reply}"
+        );
+
         // /ask posts the team's question here...
         fake.command(BOB, "/ask", "git senior", "trig-ask");
         fake.wait_for("the question", |f| {

@@ -134,7 +134,7 @@ pub fn parse(mut args: Vec<String>) -> Result<QuestionCmd, ParseError> {
             [source] => QuestionCmd::Import(ImportSource::Named(source.clone())),
             _ => {
                 return Err(ParseError::Missing(
-                    "`/question import` takes one file: a path on the console, an attachment on Discord; on Slack, `/question import` alone opens a form to paste the file's text".into(),
+                    "`/question import` takes one file: a path on the console, an attachment on Discord, a shared file's link or id on Slack (or `/question import` alone, to paste the text)".into(),
                 ))
             }
         },

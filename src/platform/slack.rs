@@ -22,6 +22,7 @@ use crate::platform::retry::{self, Verdict};
 mod catchup;
 pub use catchup::{time_of_ts, RATE_LIMIT_RETRIES};
 mod files;
+mod import;
 mod question;
 
 /// The platform name stored for Slack channels and members.
@@ -361,13 +362,14 @@ async fn run_command(client: &SlackHyperClient, state: &State, event: SlackComma
     if question::open_form(client, state, &event, &line).await {
         return;
     }
-    let command = match command::parse(&line) {
+    let mut command = match command::parse(&line) {
         Ok(c) => c,
         Err(e) => {
             deliver(client, state, vec![private(e.to_string())]).await;
             return;
         }
     };
+    import::fetch(client, state, &mut command).await;
     let (allowed, display) = can_manage(client, state, &event.user_id).await;
     let inbound = Inbound::Command {
         id: event.trigger_id.to_string(),

@@ -58,6 +58,8 @@ struct Inner {
     uploads: Mutex<BTreeMap<String, (String, Vec<u8>)>>,
     /// Refuse `files.getUploadURLExternal` with `missing_scope`, as an app without `files:write`.
     no_files_scope: std::sync::atomic::AtomicBool,
+    /// Files members shared (`FakeSlack::share_file`): id → (name, bytes).
+    shared: Mutex<HashMap<String, (String, Vec<u8>)>>,
 }
 
 /// A running fake Slack.
@@ -89,6 +91,7 @@ impl FakeSlack {
             .route("/api/{method}", post(api).get(api))
             .route("/socket", any(socket))
             .route("/upload/{file}", post(upload))
+            .route("/files-pri/{id}/{name}", axum::routing::get(download))
             .with_state(inner.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();
@@ -305,6 +308,16 @@ async fn api(
             json!({"ok": true, "user": user_object(&user)})
         }
         "usergroups.users.list" => json!({"ok": true, "users": []}),
+        "files.info" => {
+            let id = params["file"].as_str().unwrap_or_default().to_string();
+            match inner.shared.lock().unwrap().get(&id) {
+                Some((name, bytes)) => {
+                    json!({"ok": true, "file": {"id": id, "name": name, "size": bytes.len(),
+                    "url_private_download": format!("http://127.0.0.1:{port}/files-pri/{id}/{name}")}})
+                }
+                None => json!({"ok": false, "error": "file_not_found"}),
+            }
+        }
         "views.open" => {
             // The view as opened, with the fields Slack adds (slack-morphism reads them back).
             let mut view = params["view"].clone();
@@ -643,5 +656,37 @@ impl FakeSlack {
                    "api_app_id": "A1", "token": "x", "trigger_id": "trig-submit", "view": view}),
             0,
         )
+    }
+}
+
+impl FakeSlack {
+    /// A file a member shared in Slack: `files.info` describes it and its private download URL
+    /// serves the bytes to the bot token. Returns the file id.
+    pub fn share_file(&self, name: &str, bytes: &[u8]) -> String {
+        let id = format!("F{:08}", self.inner.ts.fetch_add(1, Ordering::SeqCst));
+        self.inner
+            .shared
+            .lock()
+            .unwrap()
+            .insert(id.clone(), (name.to_string(), bytes.to_vec()));
+        id
+    }
+}
+
+/// A shared file's private download URL: the bytes, only with the bot token (as Slack does).
+async fn download(
+    State(inner): State<Arc<Inner>>,
+    Path((id, _name)): Path<(String, String)>,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    let authorised = headers
+        .get("authorization")
+        .is_some_and(|v| v.as_bytes() == b"Bearer xoxb-fake");
+    if !authorised {
+        return axum::http::StatusCode::FORBIDDEN.into_response();
+    }
+    match inner.shared.lock().unwrap().get(&id) {
+        Some((_, bytes)) => bytes.clone().into_response(),
+        None => axum::http::StatusCode::NOT_FOUND.into_response(),
     }
 }

@@ -140,7 +140,7 @@ impl Core {
             }
             ImportSource::Named(name) => {
                 return Err(UserError::Question(format!(
-                    "`{name}` was not attached: give the `.toml` file itself (Discord: the `file` option of `/question import`; Slack: `/question import` alone opens a form to paste its text; console: a path)."
+                    "`{name}` was not attached: give the `.toml` file itself (Discord: the `file` option of `/question import`; Slack: share it, then `/question import` with its link, or `/question import` alone to paste its text; console: a path)."
                 ))
                 .into())
             }

@@ -5,10 +5,9 @@
 //! (`/question add tier=mid topic=gil prompt="..." reference="..."`) the command is parsed as
 //! typed, like every other Slack command.
 //!
-//! Import: Slack delivers no file with a slash command, and slack-morphism has no way to
-//! download a private file, so the import modal takes the file's **text**, pasted, up to
-//! [`MAX_PASTE_CHARS`] (Slack's limit for a text input). Larger files: split them by topic, or
-//! import on Discord or the console.
+//! Import: Slack delivers no file with a slash command. `/question import` alone opens a modal to
+//! paste the file's **text**, up to [`MAX_PASTE_CHARS`] (Slack's limit for a text input);
+//! `/question import <file id or link>` fetches a file shared in Slack (`super::import`).
 
 use std::sync::Arc;
 
