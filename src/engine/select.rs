@@ -55,6 +55,8 @@ impl Core {
             .collect();
         let q = {
             let mut rng = self.rng.lock().unwrap_or_else(|e| e.into_inner());
+            // `choose` over the indices: the same draw as over the pool itself, so a seeded
+            // run picks what it picked before custom questions existed.
             let pick = (0..pool.len())
                 .collect::<Vec<_>>()
                 .choose(&mut *rng)
