@@ -835,38 +835,44 @@ mod discord_side {
         assert_eq!(deferred["type"], 5);
         assert_eq!(deferred["data"]["flags"], 64, "ephemeral");
 
-        // A member's modal submission of /question add is refused (the permission is checked
-        // on the submission).
-        fake.dispatch(
-            "INTERACTION_CREATE",
+        // A member gets no form for /question add, only the permission note.
+        let add = |id: u64, who: u64| {
             interaction(
-                3003,
+                id,
                 2,
                 GUILD,
-                BOB,
+                who,
                 "question",
                 sub("add", json!([])),
                 json!({}),
-            ),
+            )
+        };
+        fake.dispatch("INTERACTION_CREATE", add(3003, BOB));
+        let replies = followups(&fake, 3003, 1).await;
+        assert!(
+            replies[0].contains("only members who can manage"),
+            "{replies:?}"
         );
-        let modal = fake.wait_modal(3003).await;
+        assert!(fake
+            .callbacks()
+            .iter()
+            .all(|(id, body)| id != "3003" || body["type"] != 9));
+        // A submission is checked again (say the permission was taken while the form was
+        // open): alice's second form, submitted as bob.
+        fake.dispatch("INTERACTION_CREATE", add(3011, ALICE));
+        let modal = fake.wait_modal(3011).await;
         let custom_id = modal["custom_id"].as_str().unwrap();
+        let values = [
+            ("prompt", "Why?"),
+            ("tier", "mid"),
+            ("topic", "x"),
+            ("reference", "Because."),
+            ("follow_up", ""),
+        ];
+        let bob = fake::member(BOB, "bob", "0");
         fake.dispatch(
             "INTERACTION_CREATE",
-            fake::modal_submit(
-                3004,
-                GUILD,
-                CHANNEL,
-                fake::member(BOB, "bob", "0"),
-                custom_id,
-                &[
-                    ("prompt", "Why?"),
-                    ("tier", "mid"),
-                    ("topic", "x"),
-                    ("reference", "Because."),
-                    ("follow_up", ""),
-                ],
-            ),
+            fake::modal_submit(3004, GUILD, CHANNEL, bob, custom_id, &values),
         );
         let replies = followups(&fake, 3004, 1).await;
         assert!(
@@ -1172,6 +1178,12 @@ mod slack_side {
         );
         let reply = nth_ephemeral(&fake, BOB, 2).await;
         assert!(reply.contains("unknown topic `git`"), "{reply}");
+        // A member gets no form for /question add, only the permission note.
+        let opened = fake.calls_of("views.open").len();
+        fake.command(BOB, "/question", "add", "trig-bob-add");
+        let reply = nth_ephemeral(&fake, BOB, 3).await;
+        assert!(reply.contains("only members who can manage"), "{reply}");
+        assert_eq!(fake.calls_of("views.open").len(), opened);
         bot.shutdown().await;
     }
 }

@@ -183,6 +183,11 @@ async fn form_command(ctx: Context<'_>, add: bool) -> Result<(), Error> {
     let poise::Context::Application(app) = ctx else {
         return Ok(());
     };
+    if add && !can_manage(&ctx, ctx.author_member().await.as_deref()) {
+        // No form to fill in only to be refused: the engine answers with the permission note.
+        let empty = QuestionCmd::Add(QuestionForm::default());
+        return run_command(ctx, Command::Question(empty)).await;
+    }
     let custom_id = format!("question-form-{}", app.interaction.id);
     let wanted = custom_id.clone();
     // Listening starts before the modal is shown, so a quick submission is never missed.

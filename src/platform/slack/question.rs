@@ -17,6 +17,7 @@ use tracing::{error, warn};
 use super::{can_manage, deliver, state_of, State, PLATFORM};
 use crate::engine::{
     Actor, ChannelRef, Command, ImportSource, Inbound, Outbound, QuestionCmd, QuestionForm,
+    UserError,
 };
 
 /// Callback ids of the question modals start with this.
@@ -43,6 +44,22 @@ pub(super) async fn open_form(
         }
         _ => return false,
     };
+    if kind != "suggest" && !can_manage(client, state, &event.user_id).await.0 {
+        // No form to fill in only to be refused.
+        let refusal = UserError::NotAllowed(if kind == "add" {
+            "/question add"
+        } else {
+            "/question import"
+        });
+        let reply = Outbound::Private {
+            channel: ChannelRef::new(PLATFORM, event.channel_id.as_ref()),
+            thread: None,
+            user: event.user_id.to_string(),
+            text: refusal.to_string(),
+        };
+        deliver(client, state, vec![reply]).await;
+        return true;
+    }
     let input = |id: &str, label: &str, multiline: bool, max: u64| -> SlackBlock {
         SlackInputBlock::new(
             label.into(),
