@@ -663,12 +663,14 @@ fn toml_error(file: &Path, text: &str, e: &toml::de::Error) -> BankError {
     }
 }
 
+pub mod custom;
 mod embedded;
 mod lint;
 
 pub use crate::checker::GENERIC_WORDS;
+pub use custom::{CustomQuestion, QuestionForm, CUSTOM_ID_PREFIX};
 pub use embedded::EMBEDDED;
-pub use lint::{limits, lint};
+pub use lint::{limits, lint, lint_with, Rules};
 
 #[cfg(test)]
 mod tests {

@@ -421,6 +421,7 @@ async fn the_main_job_runs_the_bot_when_discord_token_is_set() {
             "hint",
             "reveal",
             "privacy",
+            "question",
             "help"
         ]
     );

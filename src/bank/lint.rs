@@ -19,10 +19,61 @@ pub mod limits {
     pub const REFERENCE_MIN_SCORE: u8 = 90;
     /// The prompt alone must score at most this.
     pub const PROMPT_MAX_SCORE: u8 = 20;
+    /// Reference answer length in words for a workspace's own question: at least 10, because a
+    /// rubric derived from fewer words lets one synonym decide the score; at most 400, what a
+    /// Discord modal's 4,000 characters hold.
+    pub const CUSTOM_REFERENCE_WORDS: std::ops::RangeInclusive<usize> = 10..=400;
+}
+
+/// Which self-checks apply: the bank's ([`Rules::BANK`]) or those of a workspace's own
+/// questions ([`Rules::CUSTOM`], `/question add` and `/question import`). Both run the same
+/// checks ([`lint_with`]); the custom rules only waive what a study group's question need not
+/// have, and accept a question without concepts, which is scored in reference mode.
+#[derive(Debug, Clone)]
+pub struct Rules {
+    /// Every question names its sources.
+    pub require_sources: bool,
+    /// Every question has a follow-up.
+    pub require_follow_up: bool,
+    /// A question without concepts is scored in reference mode (its rubric derived from the
+    /// reference answer, [`crate::checker::reference`]): the rubric checks (concept count,
+    /// examples, the reference's and the prompt's scores, phrases) apply only to questions that
+    /// have concepts. When false, a question without concepts fails the concept count.
+    pub allow_reference_mode: bool,
+    /// The reference answer's length in words.
+    pub reference_words: std::ops::RangeInclusive<usize>,
+    /// Ids starting with [`super::custom::CUSTOM_ID_PREFIX`] are refused (the bank: they name
+    /// workspaces' own questions).
+    pub reserve_custom_ids: bool,
+}
+
+impl Rules {
+    /// The bank's rules (`questions lint`).
+    pub const BANK: Rules = Rules {
+        require_sources: true,
+        require_follow_up: true,
+        allow_reference_mode: false,
+        reference_words: limits::REFERENCE_WORDS,
+        reserve_custom_ids: true,
+    };
+    /// A workspace's own questions: sources and follow-ups optional, reference mode allowed, a
+    /// reference answer of [`limits::CUSTOM_REFERENCE_WORDS`] words.
+    pub const CUSTOM: Rules = Rules {
+        require_sources: false,
+        require_follow_up: false,
+        allow_reference_mode: true,
+        reference_words: limits::CUSTOM_REFERENCE_WORDS,
+        reserve_custom_ids: false,
+    };
 }
 
 /// Runs every self-check over a loaded bank; an empty result means the bank is clean.
 pub fn lint(bank: &Bank) -> Vec<BankError> {
+    lint_with(bank, &Rules::BANK)
+}
+
+/// Runs the self-checks under `rules` ([`lint`] is this with [`Rules::BANK`]).
+pub fn lint_with(bank: &Bank, rules: &Rules) -> Vec<BankError> {
     let generic: HashSet<String> = GENERIC_WORDS
         .iter()
         .flat_map(|w| text::tokenize(w))
@@ -36,7 +87,17 @@ pub fn lint(bank: &Bank) -> Vec<BankError> {
             field: Some(field.to_string()),
             message,
         };
-        if q.concepts.len() < limits::MIN_CONCEPTS {
+        if rules.reserve_custom_ids && q.id.starts_with(super::custom::CUSTOM_ID_PREFIX) {
+            errors.push(err(
+                "id",
+                format!(
+                    "ids starting with `{}` name a workspace's own questions: choose another id",
+                    super::custom::CUSTOM_ID_PREFIX
+                ),
+            ));
+        }
+        let reference_mode = rules.allow_reference_mode && q.concepts.is_empty();
+        if !reference_mode && q.concepts.len() < limits::MIN_CONCEPTS {
             errors.push(err(
                 "concepts",
                 format!(
@@ -46,28 +107,32 @@ pub fn lint(bank: &Bank) -> Vec<BankError> {
                 ),
             ));
         }
-        if q.follow_ups.iter().all(|f| f.trim().is_empty()) {
+        if rules.require_follow_up && q.follow_ups.iter().all(|f| f.trim().is_empty()) {
             errors.push(err(
                 "follow_ups",
                 "give at least one follow-up question".into(),
             ));
         }
-        if q.sources.iter().all(|s| s.trim().is_empty()) {
+        if rules.require_sources && q.sources.iter().all(|s| s.trim().is_empty()) {
             errors.push(err(
                 "sources",
                 "name at least one seed file or public document".into(),
             ));
         }
         let words = text::tokenize(&q.reference_answer).len();
-        if !limits::REFERENCE_WORDS.contains(&words) {
+        if !rules.reference_words.contains(&words) {
             errors.push(err(
                 "reference_answer",
                 format!(
                     "{words} words; a reference answer has {} to {} words",
-                    limits::REFERENCE_WORDS.start(),
-                    limits::REFERENCE_WORDS.end()
+                    rules.reference_words.start(),
+                    rules.reference_words.end()
                 ),
             ));
+        }
+        if reference_mode {
+            // The rubric is derived from the reference answer: nothing hand-written to check.
+            continue;
         }
         let mut seen: HashMap<Vec<String>, usize> = HashMap::new();
         for (i, _) in q.concepts.iter().enumerate() {

@@ -41,7 +41,7 @@ impl Core {
                 .blind_thread_message(conn, ctx, &post, message, text)
                 .await;
         }
-        let Some(q) = self.bank.question(&post.question_id) else {
+        let Some(q) = self.question(conn, &post.question_id).await? else {
             return Ok(Vec::new());
         };
         // A message is remembered as handled (`processed_events`), so that a catch-up after
@@ -68,7 +68,7 @@ impl Core {
         let (report, report_json) = match scored {
             Some(s) if s.question_id == q.id => (&s.report, s.report_json.as_str()),
             _ => {
-                fresh = Scored::new(q, text);
+                fresh = Scored::new(&q, text);
                 (&fresh.report, fresh.report_json.as_str())
             }
         };
@@ -111,7 +111,7 @@ impl Core {
                     self.config.scored_emoji.clone()
                 },
             },
-            ctx.private(render::feedback(&post, q, report, late)),
+            ctx.private(render::feedback(&post, &q, report, late)),
         ])
     }
 
@@ -142,7 +142,7 @@ impl Core {
                 post.id, answer.score
             ))]);
         }
-        let Some(q) = self.bank.question(&post.question_id) else {
+        let Some(q) = self.question(conn, &post.question_id).await? else {
             return Ok(Vec::new());
         };
         let report = limits::check_capped(&q.rubric, text);
@@ -151,7 +151,7 @@ impl Core {
         info!(post = %post.id, score = report.score, "answer re-scored after edit");
         Ok(vec![ctx.private(render::feedback(
             &post,
-            q,
+            &q,
             &report,
             answer.late,
         ))])

@@ -106,6 +106,8 @@ pub enum Command {
     Help,
     /// Your data: export it or have it forgotten.
     Privacy(Privacy),
+    /// The workspace's own questions (`engine::question_command`).
+    Question(super::question_command::QuestionCmd),
 }
 
 /// What is wrong with a command, shown to the person who typed it.
@@ -113,7 +115,7 @@ pub enum Command {
 pub enum ParseError {
     /// Not a command we know.
     #[error(
-        "unknown command `/{0}`: try /ask, /qotd, /leaderboard, /stats, /hint, /reveal, /privacy or /help"
+        "unknown command `/{0}`: try /ask, /qotd, /leaderboard, /stats, /hint, /reveal, /privacy, /question or /help"
     )]
     UnknownCommand(String),
     /// A subcommand we do not know.
@@ -140,6 +142,7 @@ pub const HELP: &str = "\
 • `/leaderboard [week|month|all] [tier] [workspace]` (this channel, or every channel with `workspace`) · `/stats [@member]`
 • `/qotd schedule \"0 9 * * 1-5\" [tier] [topic] [time zone] [blind]`: a question every weekday at 09:00 (cron: minute hour day month weekday; time zone such as Europe/Berlin)
 • `/qotd pause|resume|now|status|remove` · `/reveal`: close the question and show the reference answer (these need the manage permission)
+• `/question list` · `/question suggest`: propose a question of your own for this workspace (a manager approves it) · managers: `/question add|import|remove|export|review|approve|reject`
 • `/privacy export`: your answers, scores and votes here as a JSON file (only you get it) · `/privacy forget`: delete them and your name here (asks you to confirm first)";
 
 /// Splits a command line into words, honouring quotes (`"0 9 * * 1-5"`).
@@ -167,7 +170,7 @@ pub fn parse(text: &str) -> Result<Command, ParseError> {
     }
     let name = args.remove(0).to_lowercase();
     match name.as_str() {
-        "ask" | "question" | "q" => {
+        "ask" | "q" => {
             let mut tier = None;
             let mut topic = Vec::new();
             let mut blind = false;
@@ -226,6 +229,7 @@ pub fn parse(text: &str) -> Result<Command, ParseError> {
         "reveal" => Ok(Command::Reveal),
         "help" | "start" => Ok(Command::Help),
         "privacy" => parse_privacy(&args),
+        "question" | "questions" => super::question_command::parse(args).map(Command::Question),
         other => Err(ParseError::UnknownCommand(other.to_string())),
     }
 }

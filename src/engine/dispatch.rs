@@ -62,6 +62,8 @@ pub(crate) struct Core {
     pub(crate) catchup: super::catchup::Holds,
     /// `/privacy forget` requests waiting for their confirmation (`commands/privacy.rs`).
     pub(crate) forget_requests: super::commands::ForgetRequests,
+    /// Workspaces' own questions, compiled (`questions.rs`).
+    pub(crate) custom: super::questions::CustomCache,
 }
 
 /// Members the writer remembers at most (a few MB); past it, the cache starts again empty.
@@ -210,6 +212,7 @@ impl Engine {
             known: Mutex::new(Known::default()),
             catchup: Default::default(),
             forget_requests: Default::default(),
+            custom: Default::default(),
         });
         let (queue, jobs) = mpsc::channel(QUEUE_CAPACITY);
         tokio::spawn(writer(core.clone(), jobs));
@@ -340,8 +343,8 @@ impl Engine {
             if !self.core.config.ownership.owns(&channel) {
                 continue; // another process's shard or platform delivers it
             }
-            if let Some(q) = self.core.bank.question(&p.question_id) {
-                out.push(self.core.post_outbound(&channel, &p, q));
+            if let Some(q) = self.core.question(&mut conn, &p.question_id).await? {
+                out.push(self.core.post_outbound(&channel, &p, &q));
             }
         }
         Ok(out)
@@ -614,6 +617,7 @@ impl Core {
 
     pub(crate) fn forget_members(&self) {
         self.lock_members().clear();
+        self.custom.clear();
     }
 
     /// Runs a read-only command on the read pool.

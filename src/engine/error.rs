@@ -63,6 +63,11 @@ pub enum UserError {
     /// The command could not be parsed.
     #[error(transparent)]
     Parse(#[from] command::ParseError),
+    /// A problem with the workspace's own questions (`/question ...`): a file or form that does
+    /// not pass the bank's checks (each problem naming the file, question and field), an
+    /// unknown id. The text says what to do.
+    #[error("{0}")]
+    Question(String),
     /// Too many `/ask` in a short time (see [`crate::engine::limits`]).
     #[error("you have asked {limit} questions here in the last {window_seconds} seconds, which is the most I post for one member; please try again in {retry_in_seconds} seconds (and meanwhile, answer one of them!)")]
     RateLimited {

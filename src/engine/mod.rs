@@ -13,6 +13,8 @@
 //! | [`error`] | [`Error`]: [`UserError`] (shown to the member) or internal (logged) |
 //! | [`limits`] | the per-member `/ask` rate limit and the answer size cap |
 //! | [`command`] | the typed [`Command`] and its parser |
+//! | [`question_command`] | `/question ...` (the workspace's own questions): [`QuestionCmd`] and its parser |
+//! | `questions` | finding a question by id (bank or `custom-<n>`), a workspace's candidates and topics |
 //! | `commands/` | one file per command group: `ask`, `qotd`, `board` (`/leaderboard`, `/stats`), `stats` (the `/stats` chart and the weekly leaderboard card, drawn by [`crate::charts`]), `privacy` (`/privacy export`, `/privacy forget`), `thread` (`/hint`, `/reveal`) |
 //! | `answers` | answers, edits, deletions, votes |
 //! | `commands/blind.rs` | blind answers: private answers, the Answer form ([`AnswerForm`]), the reveal one message per answer |
@@ -38,6 +40,8 @@ pub mod error;
 pub mod event;
 pub mod limits;
 pub mod points;
+pub mod question_command;
+mod questions;
 pub mod render;
 mod select;
 pub mod shards;
@@ -52,4 +56,5 @@ pub use config::{EngineConfig, DEFAULT_CLOSE_AFTER_HOURS, DEFAULT_LEADERBOARD_CR
 pub use dispatch::{Engine, Pending, BATCH_MAX, QUEUE_CAPACITY};
 pub use error::{Error, UserError};
 pub use event::{Actor, Attachment, ChannelRef, Inbound, Outbound, QuestionCard};
+pub use question_command::{ImportSource, QuestionCmd, QuestionForm};
 pub use shards::{Ownership, ShardSet};

@@ -5,9 +5,10 @@ use chrono::{DateTime, Utc};
 use rand::seq::SliceRandom;
 use tracing::info;
 
-use crate::bank::{Question, Tier, TopicLookup};
+use crate::bank::{Question, Tier};
 use crate::engine::dispatch::Core;
 use crate::engine::event::{ChannelRef, Outbound, QuestionCard};
+use crate::engine::questions::QuestionRef;
 use crate::engine::{render, Error, UserError};
 use crate::store::{self, ChannelRowId, MemberId, NewPost, PostRow, ScheduleId};
 
@@ -35,12 +36,14 @@ impl Core {
         conn: &mut Conn,
         pick: &Pick<'_>,
         now: DateTime<Utc>,
-    ) -> Result<(PostRow, &Question), Error> {
+    ) -> Result<(PostRow, QuestionRef<'_>), Error> {
         let (topic, tier) = (pick.topic, pick.tier);
-        let mut candidates = self.bank.filter(topic, tier);
+        // The bank's questions and the channel's workspace's own (never another workspace's).
+        let workspace = store::custom::channel_workspace(conn, pick.channel).await?;
+        let mut candidates = self.candidates(conn, &workspace, topic, tier).await?;
         if candidates.is_empty() && topic.is_some() && pick.schedule.is_some() {
             // A scheduled topic that left the bank: fall back to any topic of the tier.
-            candidates = self.bank.filter(None, tier);
+            candidates = self.candidates(conn, &workspace, None, tier).await?;
         }
         if candidates.is_empty() {
             return Err(self.no_question(topic, tier).into());
@@ -48,13 +51,19 @@ impl Core {
         let history = store::question_history(conn, pick.channel).await?;
         let last = |q: &Question| history.iter().find(|(id, _)| *id == q.id).map(|(_, t)| *t);
         let oldest = candidates.iter().map(|q| last(q)).min().flatten();
-        let pool: Vec<&Question> = candidates
+        let mut pool: Vec<QuestionRef<'_>> = candidates
             .into_iter()
             .filter(|q| last(q) == oldest)
             .collect();
         let q = {
             let mut rng = self.rng.lock().unwrap_or_else(|e| e.into_inner());
-            pool.choose(&mut *rng).copied()
+            // `choose` over the indices: the same draw as over the pool itself, so a seeded
+            // run picks what it picked before custom questions existed.
+            let pick = (0..pool.len())
+                .collect::<Vec<_>>()
+                .choose(&mut *rng)
+                .copied();
+            pick.map(|i| pool.swap_remove(i))
         };
         let Some(q) = q else {
             return Err(self.no_question(topic, tier).into());
@@ -79,22 +88,6 @@ impl Core {
         }
         info!(post = %post.id, question = %q.id, "question posted");
         Ok((post, q))
-    }
-
-    /// A topic id from what was typed (id, alias, any case).
-    ///
-    /// Errors: [`UserError::UnknownTopic`] with the nearest topic ids.
-    pub(crate) fn resolve_topic(&self, topic: Option<&str>) -> Result<Option<String>, UserError> {
-        match topic {
-            None => Ok(None),
-            Some(t) => match self.bank.lookup_topic(t) {
-                TopicLookup::Found(topic) => Ok(Some(topic.id.clone())),
-                TopicLookup::Unknown(suggestions) => Err(UserError::UnknownTopic {
-                    topic: t.to_string(),
-                    suggestions,
-                }),
-            },
-        }
     }
 
     /// The "no such question" error, listing the tiers the topic does have.
@@ -123,16 +116,13 @@ impl Core {
         &self,
         channel: &ChannelRef,
         post: &PostRow,
-        q: &Question,
+        q: &QuestionRef<'_>,
     ) -> Outbound {
         let card = QuestionCard {
             post: post.id,
             question_id: q.id.clone(),
             topic_id: q.topic.clone(),
-            topic_name: self
-                .bank
-                .topic(&q.topic)
-                .map_or_else(|| q.topic.clone(), |t| t.name.clone()),
+            topic_name: q.topic_name(&self.bank),
             tier: q.tier,
             prompt: q.prompt.clone(),
             closes_at: post.closes_at,

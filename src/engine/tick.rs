@@ -143,7 +143,7 @@ impl Core {
             blind: store::schedule_blind(conn, s.id).await?,
         };
         let (post, q) = self.pick_and_post(conn, &pick, now).await?;
-        out.push(self.post_outbound(channel, &post, q));
+        out.push(self.post_outbound(channel, &post, &q));
         Ok(out)
     }
 
@@ -160,13 +160,13 @@ impl Core {
         let channel = channel_ref(&store::channel(conn, post.channel).await?);
         let answers =
             store::scored_answers_in(conn, store::AnswerScope::Post(post.id), None, None).await?;
-        let question = self.bank.question(&post.question_id);
+        let q = self.question(conn, &post.question_id).await?;
         if post.blind {
             return Ok(
-                super::commands::blind_reveal(conn, post, question, channel, &answers).await?,
+                super::commands::blind_reveal(conn, post, q.as_deref(), channel, &answers).await?,
             );
         }
-        let text = render::reveal(post, question, &answers);
+        let text = render::reveal(post, q.as_deref(), &answers);
         Ok(vec![Outbound::ThreadReply {
             channel,
             post: post.id,

@@ -87,7 +87,9 @@ impl Core {
                 return Ok(Triage::Drop);
             };
             return Ok(Triage::Apply(
-                self.bank.question(&question).map(|q| Scored::new(q, text)),
+                self.question_read(&question)
+                    .await?
+                    .map(|q| Scored::new(&q, text)),
             ));
         }
         let drop = match event {

@@ -291,13 +291,14 @@ impl Console {
         let actor = self.actor(action.who());
         let event = match action {
             Action::Say { post, text, .. } if text.starts_with('/') => {
-                let command = match command::parse(&text) {
+                let mut command = match command::parse(&text) {
                     Ok(c) => c,
                     Err(e) => {
                         writeln!(out, "[bot → {}, privately] {e}", actor.name)?;
                         return Ok(());
                     }
                 };
+                files::read_import(&mut command);
                 self.command_seq += 1;
                 let thread = self.post_for(post).await?.map(thread_of);
                 Inbound::Command {

@@ -23,6 +23,8 @@ mod blind;
 mod catchup;
 pub use catchup::{time_of_ts, RATE_LIMIT_RETRIES};
 mod files;
+mod import;
+mod question;
 mod redeliver;
 pub use redeliver::{question_metadata, QUESTION_EVENT};
 
@@ -258,6 +260,18 @@ pub fn inbound_event(body: &SlackEventCallbackBody, bot_user: Option<&str>) -> O
     }
 }
 
+/// Interactions (Socket Mode allows one handler): each part picks its own by callback or
+/// action id: the Answer button and form of a blind question ([`blind`]), and the `/question`
+/// forms ([`question`]); anything else is ignored.
+async fn on_interaction(
+    event: SlackInteractionEvent,
+    client: Arc<SlackHyperClient>,
+    states: SlackClientEventsUserState,
+) -> CallbackResult<()> {
+    question::on_interaction(event.clone(), client.clone(), states.clone()).await?;
+    blind::on_interaction(event, client, states).await
+}
+
 async fn on_push_event(
     event: SlackPushEventCallback,
     client: Arc<SlackHyperClient>,
@@ -360,13 +374,17 @@ async fn run_command(client: &SlackHyperClient, state: &State, event: SlackComma
         user: user.clone(),
         text,
     };
-    let command = match command::parse(&line) {
+    if question::open_form(client, state, &event, &line).await {
+        return;
+    }
+    let mut command = match command::parse(&line) {
         Ok(c) => c,
         Err(e) => {
             deliver(client, state, vec![private(e.to_string())]).await;
             return;
         }
     };
+    import::fetch(client, state, &mut command).await;
     let (allowed, display) = can_manage(client, state, &event.user_id).await;
     let inbound = Inbound::Command {
         id: event.trigger_id.to_string(),
@@ -572,7 +590,7 @@ pub async fn start(
     let callbacks = SlackSocketModeListenerCallbacks::new()
         .with_hello_events(catchup::on_hello)
         .with_command_events(on_command)
-        .with_interaction_events(blind::on_interaction)
+        .with_interaction_events(on_interaction)
         .with_push_events(on_push_event);
     let environment = Arc::new(
         SlackClientEventsListenerEnvironment::new(client.clone())

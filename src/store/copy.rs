@@ -62,6 +62,24 @@ const TABLES: &[Table] = &[
         ],
     },
     Table {
+        name: "custom_questions",
+        identity: true,
+        columns: &[
+            ("id", Int),
+            ("platform", Text),
+            ("workspace_id", Text),
+            ("status", Text),
+            ("topic", Text),
+            ("topic_name", Text),
+            ("tier", Text),
+            ("prompt", Text),
+            ("doc", Text),
+            ("author", Int),
+            ("created_at", Time),
+            ("decided_at", Time),
+        ],
+    },
+    Table {
         name: "schedules",
         identity: true,
         columns: &[

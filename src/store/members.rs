@@ -296,7 +296,8 @@ async fn data_elsewhere(conn: &mut Conn, scope: MemberScope<'_>) -> Result<bool>
 }
 
 /// Deletes the member's answers (with every vote on them), the votes they gave, their hints,
-/// the link to questions they asked (the questions stay, asked by nobody), and, unless they
+/// the link to questions they asked (the questions stay, asked by nobody) and to the
+/// workspace's own questions they added or suggested (kept, by nobody), and, unless they
 /// still have data in another workspace of the platform, their name (the `users` row). Run it
 /// in a transaction: the rollup triggers take the member's points out in the same one.
 /// Returns what was deleted.
@@ -326,6 +327,10 @@ pub async fn forget_member(conn: &mut Conn, scope: MemberScope<'_>) -> Result<Fo
             "UPDATE posts SET asked_by = NULL
              WHERE asked_by = $3 AND channel IN ({WORKSPACE_CHANNELS})"
         ),
+        // The workspace's own questions they wrote stay, written by nobody (migration 0005).
+        "UPDATE custom_questions SET author = NULL
+         WHERE author = $3 AND platform = $1 AND workspace_id = COALESCE($2, '')"
+            .to_string(),
     ];
     on!(conn, |c| {
         for sql in &statements {

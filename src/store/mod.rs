@@ -29,6 +29,7 @@ pub mod blind;
 pub mod catchup;
 pub mod channels;
 pub mod copy;
+pub mod custom;
 pub mod maintenance;
 pub mod members;
 pub mod posts;

@@ -73,6 +73,8 @@ struct Inner {
     more_guilds: Mutex<BTreeMap<u64, u64>>,
     /// Channels and threads of guilds other than [`GUILD`]: channel id → guild id.
     guild_of: Mutex<HashMap<u64, u64>>,
+    /// Files members attached to interactions (`FakeDiscord::attachment`), by attachment id.
+    attachments: Mutex<HashMap<u64, Vec<u8>>>,
 }
 
 /// A running fake Discord.
@@ -476,6 +478,10 @@ async fn rest(
             Json(json!([])).into_response()
         }
         ("POST", ["interactions", _, _, "callback"]) => StatusCode::NO_CONTENT.into_response(),
+        ("GET", ["attachments", id, _]) => match inner.attachments.lock().unwrap().get(&id.parse().unwrap_or(0)) {
+            Some(bytes) => bytes.clone().into_response(),
+            None => StatusCode::NOT_FOUND.into_response(),
+        },
         ("POST", ["webhooks", _, _]) | ("PATCH", ["webhooks", _, _, "messages", _]) => {
             let content = body["content"].as_str().unwrap_or_default();
             Json(message(new_id(), CHANNEL, user(BOT, "interview-bot", true), content)).into_response()
@@ -740,4 +746,84 @@ fn history_route(
         }
         _ => None,
     }
+}
+
+// ---- Modals and attachments (the server's own questions) ------------------------------------
+
+impl FakeDiscord {
+    /// Hosts a file a member attaches to a command, as Discord's CDN would; returns the
+    /// attachment object for an interaction's `resolved.attachments` (its `url` serves the bytes).
+    pub fn attachment(&self, name: &str, bytes: &[u8]) -> Value {
+        let id = self.id();
+        self.inner
+            .attachments
+            .lock()
+            .unwrap()
+            .insert(id, bytes.to_vec());
+        json!({"id": id.to_string(), "filename": name, "size": bytes.len(),
+               "url": format!("{}/api/v10/attachments/{id}/{name}", self.url),
+               "proxy_url": format!("{}/api/v10/attachments/{id}/{name}", self.url),
+               "content_type": "application/toml"})
+    }
+
+    /// The interaction callbacks so far, as (interaction id, body): `body["type"]` is 4 (a
+    /// message), 5 (deferred), 8 (autocomplete choices) or 9 (a modal, `body["data"]` its
+    /// custom id, title and inputs).
+    pub fn callbacks(&self) -> Vec<(String, Value)> {
+        self.calls()
+            .into_iter()
+            .filter(|c| c.method == "POST" && c.path.ends_with("/callback"))
+            .filter_map(|c| {
+                let id = c
+                    .path
+                    .split('/')
+                    .skip_while(|p| *p != "interactions")
+                    .nth(1)?;
+                Some((id.to_string(), c.body))
+            })
+            .collect()
+    }
+
+    /// Waits for the modal the bot opened in answer to interaction `id`; returns its data.
+    pub async fn wait_modal(&self, id: u64) -> Value {
+        let id = id.to_string();
+        self.wait_for("a modal", |calls| {
+            calls
+                .iter()
+                .any(|c| c.path.contains(&format!("/interactions/{id}/")) && c.body["type"] == 9)
+        })
+        .await;
+        self.callbacks()
+            .into_iter()
+            .find(|(i, b)| *i == id && b["type"] == 9)
+            .map(|(_, b)| b["data"].clone())
+            .unwrap()
+    }
+}
+
+/// A modal submission (interaction type 5) of the modal `custom_id` by `member` in `guild`,
+/// `channel`, with `(input custom id, value)` pairs, one action row each, as Discord sends it.
+pub fn modal_submit(
+    id: u64,
+    guild: u64,
+    channel: u64,
+    member: Value,
+    custom_id: &str,
+    values: &[(&str, &str)],
+) -> Value {
+    let rows: Vec<Value> = values
+        .iter()
+        .map(|(k, v)| json!({"type": 1, "components": [{"type": 4, "custom_id": k, "value": v}]}))
+        .collect();
+    json!({
+        "id": id.to_string(), "application_id": BOT.to_string(), "type": 5,
+        "data": {"custom_id": custom_id, "components": rows},
+        "guild_id": guild.to_string(), "channel_id": channel.to_string(),
+        "channel": {"id": channel.to_string(), "type": 0},
+        "member": member, "user": member["user"].clone(),
+        "token": format!("token-{id}"), "version": 1, "app_permissions": "2248473465835073",
+        "locale": "en-US", "guild_locale": "en-US", "entitlements": [],
+        "authorizing_integration_owners": {"0": guild.to_string()}, "context": 0,
+        "attachment_size_limit": 8388608
+    })
 }

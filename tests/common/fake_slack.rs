@@ -58,6 +58,8 @@ struct Inner {
     uploads: Mutex<BTreeMap<String, (String, Vec<u8>)>>,
     /// Refuse `files.getUploadURLExternal` with `missing_scope`, as an app without `files:write`.
     no_files_scope: std::sync::atomic::AtomicBool,
+    /// Files members shared (`FakeSlack::share_file`): id → (name, bytes).
+    shared: Mutex<HashMap<String, (String, Vec<u8>)>>,
 }
 
 /// A running fake Slack.
@@ -89,6 +91,7 @@ impl FakeSlack {
             .route("/api/{method}", post(api).get(api))
             .route("/socket", any(socket))
             .route("/upload/{file}", post(upload))
+            .route("/files-pri/{id}/{name}", axum::routing::get(download))
             .with_state(inner.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();
@@ -308,13 +311,31 @@ async fn api(
                    "message": {"type": "message", "text": params["text"], "user": BOT_USER, "bot_id": "BBOT", "ts": ts}})
         }
         "chat.postEphemeral" => json!({"ok": true, "message_ts": ts()}),
-        "views.open" => super::fake_slack_interactions::opened(&params["view"], &ts()),
         "reactions.add" => json!({"ok": true}),
         "users.info" => {
             let user = params["user"].as_str().unwrap_or("U0").to_string();
             json!({"ok": true, "user": user_object(&user)})
         }
         "usergroups.users.list" => json!({"ok": true, "users": []}),
+        "files.info" => {
+            let id = params["file"].as_str().unwrap_or_default().to_string();
+            match inner.shared.lock().unwrap().get(&id) {
+                Some((name, bytes)) => {
+                    json!({"ok": true, "file": {"id": id, "name": name, "size": bytes.len(),
+                    "url_private_download": format!("http://127.0.0.1:{port}/files-pri/{id}/{name}")}})
+                }
+                None => json!({"ok": false, "error": "file_not_found"}),
+            }
+        }
+        "views.open" => {
+            // The view as opened, with the fields Slack adds (slack-morphism reads them back).
+            let mut view = params["view"].clone();
+            let n = inner.ts.fetch_add(1, Ordering::SeqCst);
+            view["id"] = json!(format!("V{n}"));
+            view["team_id"] = json!("T1");
+            view["hash"] = json!(format!("h{n}"));
+            json!({"ok": true, "view": view})
+        }
         "files.getUploadURLExternal" if inner.no_files_scope.load(Ordering::SeqCst) => {
             json!({"ok": false, "error": "missing_scope", "needed": "files:write"})
         }
@@ -654,5 +675,81 @@ fn history_api(inner: &Inner, method: &str, params: &Value) -> Option<Response> 
             )
         }
         _ => None,
+    }
+}
+
+// ---- Modals (the workspace's own questions) ---------------------------------------------------
+
+impl FakeSlack {
+    /// The views the bot opened (`views.open`), each as Slack returns it (with `id`, `team_id`
+    /// and `hash`), oldest first.
+    pub fn opened_views(&self) -> Vec<Value> {
+        self.calls_of("views.open")
+            .into_iter()
+            .enumerate()
+            .map(|(i, params)| {
+                let mut view = params["view"].clone();
+                view["id"] = json!(format!("view-{i}"));
+                view["team_id"] = json!("T1");
+                view["hash"] = json!(format!("h{i}"));
+                view
+            })
+            .collect()
+    }
+
+    /// A `view_submission` envelope: `user` submits `view` (from [`FakeSlack::opened_views`])
+    /// with `(block id, value)` pairs (each block's action id is its block id, as the bot builds
+    /// its modals).
+    pub fn view_submission(&self, user: &str, view: &Value, values: &[(&str, &str)]) -> String {
+        let mut view = view.clone();
+        let state: serde_json::Map<String, Value> = values
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.to_string(),
+                    json!({*k: {"type": "plain_text_input", "value": v}}),
+                )
+            })
+            .collect();
+        view["state"] = json!({"values": state});
+        self.envelope(
+            "interactive",
+            json!({"type": "view_submission", "team": {"id": "T1", "domain": "study"},
+                   "user": {"id": user, "team_id": "T1", "name": user.to_lowercase()},
+                   "api_app_id": "A1", "token": "x", "trigger_id": "trig-submit", "view": view}),
+            0,
+        )
+    }
+}
+
+impl FakeSlack {
+    /// A file a member shared in Slack: `files.info` describes it and its private download URL
+    /// serves the bytes to the bot token. Returns the file id.
+    pub fn share_file(&self, name: &str, bytes: &[u8]) -> String {
+        let id = format!("F{:08}", self.inner.ts.fetch_add(1, Ordering::SeqCst));
+        self.inner
+            .shared
+            .lock()
+            .unwrap()
+            .insert(id.clone(), (name.to_string(), bytes.to_vec()));
+        id
+    }
+}
+
+/// A shared file's private download URL: the bytes, only with the bot token (as Slack does).
+async fn download(
+    State(inner): State<Arc<Inner>>,
+    Path((id, _name)): Path<(String, String)>,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    let authorised = headers
+        .get("authorization")
+        .is_some_and(|v| v.as_bytes() == b"Bearer xoxb-fake");
+    if !authorised {
+        return axum::http::StatusCode::FORBIDDEN.into_response();
+    }
+    match inner.shared.lock().unwrap().get(&id) {
+        Some((_, bytes)) => bytes.clone().into_response(),
+        None => axum::http::StatusCode::NOT_FOUND.into_response(),
     }
 }

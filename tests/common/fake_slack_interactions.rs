@@ -49,14 +49,6 @@ impl FakeSlack {
         )
     }
 
-    /// The views the bot opened (`views.open` calls' `view`), in order.
-    pub fn opened_views(&self) -> Vec<Value> {
-        self.calls_of("views.open")
-            .into_iter()
-            .map(|p| p["view"].clone())
-            .collect()
-    }
-
     /// `user` submits the `n`-th opened view with `value` in its input (`block_id` and
     /// `action_id` both `input`); returns the envelope id.
     pub fn submit_view(&self, user: &str, n: usize, input: &str, value: &str) -> String {

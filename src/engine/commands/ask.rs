@@ -24,7 +24,8 @@ impl Core {
         blind: bool,
     ) -> Result<Vec<Outbound>, Error> {
         self.check_ask_rate(conn, channel, member, ctx.now).await?;
-        let topic = self.resolve_topic(topic)?;
+        let workspace = crate::engine::questions::workspace_of(&ctx.channel);
+        let topic = self.resolve_topic_in(conn, &workspace, topic).await?;
         let (post, q) = self
             .pick_and_post(
                 conn,
@@ -39,6 +40,6 @@ impl Core {
                 ctx.now,
             )
             .await?;
-        Ok(vec![self.post_outbound(&ctx.channel, &post, q)])
+        Ok(vec![self.post_outbound(&ctx.channel, &post, &q)])
     }
 }

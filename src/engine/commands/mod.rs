@@ -1,7 +1,8 @@
 //! Commands, one file per group: [`ask`] (`/ask`), [`qotd`] (`/qotd ...`), [`board`]
 //! (`/leaderboard`, `/stats`), [`stats`] (the `/stats` chart and the weekly leaderboard card),
-//! [`privacy`] (`/privacy export`, `/privacy forget`), [`thread`] (`/hint`, `/reveal`), [`blind`]
-//! (blind questions: private answers, the Answer form, the reveal one answer a message). The two
+//! [`privacy`] (`/privacy export`, `/privacy forget`), [`question`] (`/question ...`), [`thread`]
+//! (`/hint`, `/reveal`), [`blind`] (blind questions: private answers, the Answer form, the
+//! reveal one answer a message). The two
 //! dispatchers here route a parsed [`Command`]: [`Core::command`] for those that write (in the
 //! writer's transaction), [`Core::read_command`] for those that only read (on the read pool).
 
@@ -17,6 +18,7 @@ pub use privacy::FORGET_CONFIRM_MINUTES;
 mod stats;
 pub use stats::{card_text, stats_text, STATS_WEEKS};
 mod qotd;
+mod question;
 mod thread;
 
 use crate::store::Conn;
@@ -53,6 +55,7 @@ impl Core {
             Command::Privacy(Privacy::Forget { confirm }) => {
                 self.privacy_forget(conn, ctx, member, confirm).await
             }
+            Command::Question(q) => self.question_command(conn, ctx, member, q).await,
             // Reads never reach the writer; answered the same way should one arrive.
             read @ (Command::Help
             | Command::Leaderboard { .. }

@@ -36,8 +36,12 @@ impl Core {
                     None => store::channel(conn, channel).await?.time_zone,
                 };
                 let spec = CronSpec::parse(&cron, &tz_name)?;
-                let topic_id = self.resolve_topic(topic.as_deref())?;
-                if self.bank.filter(topic_id.as_deref(), tier).is_empty() {
+                let workspace = crate::engine::questions::workspace_of(&ctx.channel);
+                let topic_id = self
+                    .resolve_topic_in(conn, &workspace, topic.as_deref())
+                    .await?;
+                let candidates = self.candidates(conn, &workspace, topic_id.as_deref(), tier);
+                if candidates.await?.is_empty() {
                     return Err(self.no_question(topic_id.as_deref(), tier).into());
                 }
                 let tz = spec.time_zone();

@@ -21,7 +21,7 @@ impl Core {
         let Some(post) = self.context_post(conn, ctx, channel).await? else {
             return Err(UserError::NotInThread("/hint").into());
         };
-        let Some(q) = self.bank.question(&post.question_id) else {
+        let Some(q) = self.question(conn, &post.question_id).await? else {
             return Ok(vec![
                 ctx.private("This question is no longer in the bank.".into())
             ]);
@@ -34,7 +34,7 @@ impl Core {
                 .filter(|(_, c)| !c.matched)
                 .map(|(i, _)| i)
                 .collect(),
-            None => (0..q.concepts.len()).collect(),
+            None => (0..q.rubric.concepts().count()).collect(),
         };
         if missed.is_empty() {
             return Ok(vec![ctx.private(
@@ -48,7 +48,10 @@ impl Core {
             shown + 1,
             missed.len(),
             post.id,
-            q.concepts[missed[shown]].hint
+            q.rubric
+                .concepts()
+                .nth(missed[shown])
+                .map_or("", |c| c.hint.as_str())
         );
         Ok(vec![ctx.private(text)])
     }

@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::engine::Attachment;
+use crate::engine::{Attachment, Command, ImportSource, QuestionCmd};
 
 /// The files folder when `--files` is not given: `interview-bot-files` in the system's
 /// temporary folder (so a session never litters the working directory).
@@ -53,4 +53,26 @@ fn with_path(e: std::io::Error, path: &Path) -> std::io::Error {
             path.display()
         ),
     )
+}
+
+/// `/question import PATH` on the console: reads the file (a path as typed, relative to the
+/// working directory) into the command, so the engine gets its name and text (the engine reads
+/// no files). A file that cannot be read becomes [`ImportSource::Failed`] with the reason.
+pub fn read_import(command: &mut Command) {
+    let Command::Question(QuestionCmd::Import(source)) = command else {
+        return;
+    };
+    let ImportSource::Named(path) = source else {
+        return;
+    };
+    let name = Path::new(path.as_str())
+        .file_name()
+        .map_or_else(|| path.clone(), |n| n.to_string_lossy().into_owned());
+    *source = match std::fs::read_to_string(path.as_str()) {
+        Ok(text) => ImportSource::Fetched { name, text },
+        Err(e) => ImportSource::Failed {
+            name: path.clone(),
+            error: e.to_string(),
+        },
+    };
 }

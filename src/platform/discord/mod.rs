@@ -21,6 +21,7 @@ mod blind;
 mod catchup;
 mod deliver;
 mod privacy;
+mod question;
 
 use deliver::deliver_one;
 pub use deliver::{deliver, no_pings};
@@ -152,21 +153,19 @@ fn choices(names: Vec<String>) -> serenity::CreateAutocompleteResponse {
     )
 }
 
-/// Topic ids for the topic option: prefix and typo matches first (Discord shows at most 25).
+/// Topic ids for the topic option: the server's own topics, then the bank's prefix and typo
+/// matches (Discord shows at most 25).
 async fn autocomplete_topic(
     ctx: Context<'_>,
     partial: &str,
 ) -> serenity::CreateAutocompleteResponse {
-    let bank = ctx.data().engine.bank();
-    choices(if partial.trim().is_empty() {
-        bank.topics()
-            .iter()
-            .take(25)
-            .map(|t| t.id.clone())
-            .collect()
-    } else {
-        bank.nearest_topics(partial, 25)
-    })
+    let guild = ctx.guild_id().map(|g| g.to_string());
+    let engine = &ctx.data().engine;
+    let topics = engine.topic_choices(PLATFORM, guild.as_deref(), partial, 25);
+    choices(topics.await.unwrap_or_else(|e| {
+        warn!(error = %e, "topic autocomplete failed");
+        engine.bank().nearest_topics(partial, 25)
+    }))
 }
 
 /// IANA time zone names containing what was typed.
@@ -468,6 +467,7 @@ pub fn commands() -> Vec<poise::Command<Data, Error>> {
         hint(),
         reveal(),
         privacy::privacy(),
+        question::question(),
         help(),
     ]
 }
