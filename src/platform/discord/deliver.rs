@@ -254,3 +254,11 @@ async fn deliver_file(
     }
     Ok(())
 }
+
+/// Sends an interaction reply (the first response or a follow-up, as poise decides), retried
+/// on 429 and 5xx like every other call ([`retry::with_retry`]), so a short outage does not
+/// drop a member's feedback.
+pub(super) async fn reply(ctx: Context<'_>, reply: poise::CreateReply) -> Result<(), Error> {
+    retry::with_retry("interaction reply", verdict, || ctx.send(reply.clone())).await?;
+    Ok(())
+}

@@ -23,8 +23,8 @@ mod deliver;
 mod privacy;
 mod question;
 
-use deliver::deliver_one;
 pub use deliver::{deliver, no_pings};
+use deliver::{deliver_one, reply};
 
 use tracing::{error, info, warn};
 
@@ -274,17 +274,6 @@ async fn run_command(ctx: Context<'_>, command: Command) -> Result<(), Error> {
         )
         .await?;
     }
-    Ok(())
-}
-
-/// Sends an interaction reply (the first response or a follow-up, as poise decides), retried
-/// on 429 and 5xx like every other call ([`crate::platform::retry::with_retry`]), so a short outage does not
-/// drop a member's feedback.
-async fn reply(ctx: Context<'_>, reply: poise::CreateReply) -> Result<(), Error> {
-    crate::platform::retry::with_retry("interaction reply", deliver::verdict, || {
-        ctx.send(reply.clone())
-    })
-    .await?;
     Ok(())
 }
 
