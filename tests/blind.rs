@@ -15,10 +15,9 @@ use common::fake_discord_components::{callback_of, CHANNEL_MESSAGE, EPHEMERAL, M
 use interview_bot::engine::catchup::{SeenMessage, ThreadSnapshot};
 use interview_bot::engine::{Actor, Engine, Outbound, REVEAL_ANSWER_CHARS};
 use interview_bot::platform::console::Console;
-use interview_bot::platform::discord::{self, DiscordConfig};
+use interview_bot::platform::discord::{self};
 use interview_bot::schedule::ManualClock;
 use interview_bot::store;
-use secrecy::SecretString;
 use serde_json::{json, Value};
 
 /// Three answers of different quality to `reference`, each with a marker word no other text
@@ -351,13 +350,7 @@ async fn discord_blind_answers_through_the_answer_button_and_modal() {
     ));
     let pool = store::open(&url).await.unwrap();
     let engine = Arc::new(Engine::new(pool, common::bank(), common::config(), clock));
-    let config = DiscordConfig {
-        token: SecretString::new("OTAw.fake.token".into()),
-        api_url: Some(fake.url.clone()),
-        guild_id: Some(GUILD),
-        manager_role: None,
-        shards: None,
-    };
+    let config = fake.bot_config();
     let bot = discord::start(&config, engine.clone()).await.unwrap();
     fake.wait_identified(1).await;
     fake.wait_for("command registration", |c| {

@@ -13,11 +13,10 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use common::fake_discord::{self as fake, FakeDiscord, BOT, CHANNEL, GUILD};
 use common::fake_slack::{self, FakeSlack};
 use interview_bot::engine::Engine;
-use interview_bot::platform::discord::{self, DiscordBot, DiscordConfig};
+use interview_bot::platform::discord::{self, DiscordBot};
 use interview_bot::platform::slack::{self, SlackBot};
 use interview_bot::schedule::ManualClock;
 use interview_bot::store;
-use secrecy::SecretString;
 use serde_json::{json, Value};
 
 const ALICE: u64 = 201;
@@ -88,13 +87,7 @@ async fn start_discord(
 ) -> DiscordRun {
     let pool = store::open(url).await.unwrap();
     let engine = Arc::new(Engine::new(pool, common::bank(), common::config(), clock));
-    let config = DiscordConfig {
-        token: SecretString::new("OTAw.fake.token".into()),
-        api_url: Some(fake.url.clone()),
-        guild_id: Some(GUILD),
-        manager_role: None,
-        shards: None,
-    };
+    let config = fake.bot_config();
     let discord = discord::start(&config, engine.clone()).await.unwrap();
     fake.wait_identified(identifies).await;
     DiscordRun { engine, discord }

@@ -707,8 +707,8 @@ async fn the_console_adds_imports_and_asks_custom_questions() {
 mod discord_side {
     use super::*;
     use crate::common::fake_discord::{self as fake, FakeDiscord, BOT, CHANNEL, GUILD};
-    use interview_bot::platform::discord::{self, DiscordConfig};
-    use secrecy::SecretString;
+    use interview_bot::platform::discord::{self};
+
     use serde_json::{json, Value};
 
     const ALICE: u64 = 201; // may manage the server
@@ -763,13 +763,7 @@ mod discord_side {
         let clock = Arc::new(ManualClock::new(t0()));
         let pool = store::open("sqlite::memory:").await.unwrap();
         let engine = Arc::new(Engine::new(pool, common::bank(), common::config(), clock));
-        let config = DiscordConfig {
-            token: SecretString::new("OTAw.fake.token".into()),
-            api_url: Some(fake.url.clone()),
-            guild_id: Some(GUILD),
-            manager_role: None,
-            shards: None,
-        };
+        let config = fake.bot_config();
         let bot = discord::start(&config, engine.clone()).await.unwrap();
         fake.wait_identified(1).await;
         fake.wait_for("command registration", |c| {

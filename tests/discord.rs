@@ -11,10 +11,9 @@ use std::sync::Arc;
 use chrono::{TimeZone, Utc};
 use common::fake_discord::{self as fake, FakeDiscord, BOT, CHANNEL, GUILD};
 use interview_bot::engine::Engine;
-use interview_bot::platform::discord::{self, DiscordBot, DiscordConfig};
+use interview_bot::platform::discord::{self, DiscordBot};
 use interview_bot::schedule::ManualClock;
 use interview_bot::store;
-use secrecy::SecretString;
 use serde_json::{json, Value};
 
 const ALICE: u64 = 201; // may manage the server
@@ -74,13 +73,7 @@ struct Bot {
 async fn start_bot(fake: &FakeDiscord, url: &str, clock: Arc<ManualClock>, identifies: u64) -> Bot {
     let pool = store::open(url).await.unwrap();
     let engine = Arc::new(Engine::new(pool, common::bank(), common::config(), clock));
-    let config = DiscordConfig {
-        token: SecretString::new("OTAw.fake.token".into()),
-        api_url: Some(fake.url.clone()),
-        guild_id: Some(GUILD),
-        manager_role: None,
-        shards: None,
-    };
+    let config = fake.bot_config();
     let discord = discord::start(&config, engine.clone()).await.unwrap();
     fake.wait_identified(identifies).await;
     fake.wait_for("command registration", |c| {

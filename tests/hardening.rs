@@ -11,11 +11,10 @@ use common::fake_discord::{self as fake, FakeDiscord, BOT, CHANNEL, GUILD};
 use common::fake_slack::FakeSlack;
 use interview_bot::engine::limits::{ASKS_PER_WINDOW, ASK_WINDOW_SECONDS, MAX_ANSWER_BYTES};
 use interview_bot::engine::{command, Actor, ChannelRef, Engine, Inbound, Outbound};
-use interview_bot::platform::discord::{self, DiscordConfig};
+use interview_bot::platform::discord::{self};
 use interview_bot::platform::slack;
 use interview_bot::schedule::ManualClock;
 use interview_bot::store;
-use secrecy::SecretString;
 use serde_json::{json, Value};
 
 const MEMBER: u64 = 203;
@@ -62,13 +61,7 @@ async fn discord_messages_never_ping() {
     let fake = FakeDiscord::start().await;
     let (_dir, url) = common::temp_db();
     let engine = engine(&url, clock()).await;
-    let config = DiscordConfig {
-        token: SecretString::new("OTAw.fake.token".into()),
-        api_url: Some(fake.url.clone()),
-        guild_id: Some(GUILD),
-        manager_role: None,
-        shards: None,
-    };
+    let config = fake.bot_config();
     let bot = discord::start(&config, engine.clone()).await.unwrap();
     fake.wait_identified(1).await;
     fake.wait_for("command registration", |c| {

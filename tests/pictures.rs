@@ -15,11 +15,10 @@ use common::seed::{actor, answered_question};
 use interview_bot::charts::{self, CardRow, Movement, TopicScore, WeekPoints};
 use interview_bot::engine::{self, ChannelRef, Engine, Inbound, STATS_WEEKS};
 use interview_bot::platform::console::{self, Console};
-use interview_bot::platform::discord::{self, DiscordConfig};
+use interview_bot::platform::discord::{self};
 use interview_bot::platform::slack;
 use interview_bot::schedule::ManualClock;
 use interview_bot::store;
-use secrecy::SecretString;
 use serde_json::json;
 
 fn s(lines: &[&str]) -> Vec<String> {
@@ -302,13 +301,7 @@ async fn discord_stats_is_an_ephemeral_attachment_and_the_card_a_channel_attachm
         .await
         .unwrap();
 
-    let config = DiscordConfig {
-        token: SecretString::new("OTAw.fake.token".into()),
-        api_url: Some(fake.url.clone()),
-        guild_id: Some(GUILD),
-        manager_role: None,
-        shards: None,
-    };
+    let config = fake.bot_config();
     let bot = discord::start(&config, engine.clone()).await.unwrap();
     fake.wait_identified(1).await;
     fake.dispatch(

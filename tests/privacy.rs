@@ -15,11 +15,10 @@ use interview_bot::engine::{
     ChannelRef, Command, Engine, Inbound, Outbound, Privacy, FORGET_CONFIRM_MINUTES,
 };
 use interview_bot::platform::console::{self, Console};
-use interview_bot::platform::discord::{self, DiscordConfig};
+use interview_bot::platform::discord::{self};
 use interview_bot::platform::slack;
 use interview_bot::schedule::ManualClock;
 use interview_bot::store::{self, Pool};
-use secrecy::SecretString;
 use serde_json::{json, Value};
 use sqlx::Row;
 
@@ -346,13 +345,7 @@ async fn discord_export_is_an_ephemeral_file_and_forget_confirms() {
         )
         .await;
     }
-    let config = DiscordConfig {
-        token: SecretString::new("OTAw.fake.token".into()),
-        api_url: Some(fake.url.clone()),
-        guild_id: Some(GUILD),
-        manager_role: None,
-        shards: None,
-    };
+    let config = fake.bot_config();
     let bot = discord::start(&config, engine.clone()).await.unwrap();
     fake.wait_identified(1).await;
 

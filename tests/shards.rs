@@ -21,7 +21,6 @@ use interview_bot::engine::{
 use interview_bot::platform::discord::{self, DiscordBot, DiscordConfig};
 use interview_bot::schedule::ManualClock;
 use interview_bot::store;
-use secrecy::SecretString;
 use serde_json::json;
 
 const ALICE: u64 = 201;
@@ -84,11 +83,9 @@ async fn process(
     let pool = store::open(url).await.unwrap();
     let engine = Arc::new(Engine::new(pool, common::bank(), config, clock));
     let discord_config = DiscordConfig {
-        token: SecretString::new("OTAw.fake.token".into()),
-        api_url: Some(fake.url.clone()),
         guild_id: None,
-        manager_role: None,
         shards: Some(shards),
+        ..fake.bot_config()
     };
     let bot = discord::start(&discord_config, engine.clone())
         .await

@@ -106,6 +106,18 @@ impl FakeDiscord {
         }
     }
 
+    /// The bot's Discord settings for this fake: a fake token, REST through the fake, commands
+    /// registered in [`GUILD`], no manager role, all shards in one process.
+    pub fn bot_config(&self) -> interview_bot::platform::discord::DiscordConfig {
+        interview_bot::platform::discord::DiscordConfig {
+            token: secrecy::SecretString::new("OTAw.fake.token".into()),
+            api_url: Some(self.url.clone()),
+            guild_id: Some(GUILD),
+            manager_role: None,
+            shards: None,
+        }
+    }
+
     /// Every REST call so far.
     pub fn calls(&self) -> Vec<Call> {
         self.inner.calls.lock().unwrap().clone()
