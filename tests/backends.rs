@@ -467,3 +467,64 @@ fn without_answer_ids(reads: &[String]) -> Vec<String> {
 async fn transcript_at(url: &str, start: chrono::DateTime<Utc>) {
     run_script(url, SCRIPT, start).await;
 }
+
+/// More rows than one `INSERT` batch of the copy (500), in a table with an identity and in one
+/// keyed by text and time: every row arrives once, with its values, and new ids follow the
+/// copied ones.
+#[tokio::test]
+async fn migrate_db_copies_tables_larger_than_one_batch() {
+    let dbs = common::databases("migrate_db_batches").await;
+    let Some(pg) = dbs.iter().find(|d| d.backend == "postgres") else {
+        return; // the skip was printed by `databases`
+    };
+    const ROWS: i64 = 1_201;
+    let start = Utc.with_ymd_and_hms(2026, 3, 1, 12, 0, 0).unwrap();
+    let lite = store::open(&dbs[0].url).await.unwrap();
+    let p = common::sqlite(&lite);
+    for i in 1..=ROWS {
+        sqlx::query("INSERT INTO users (id, platform, user_id, display_name) VALUES ($1, 'console', $2, $3)")
+            .bind(i * 3)
+            .bind(format!("u{i}"))
+            .bind(format!("member {i} ✓"))
+            .execute(p)
+            .await
+            .unwrap();
+        sqlx::query("INSERT INTO processed_events (platform, event_id, processed_at) VALUES ('slack', $1, $2)")
+            .bind(format!("Ev{i:05}"))
+            .bind(store::At(start + chrono::Duration::seconds(i)))
+            .execute(p)
+            .await
+            .unwrap();
+    }
+    let to = store::open(&pg.url).await.unwrap();
+    let summary = store::copy_sqlite_to_postgres(&lite, &to).await.unwrap();
+    for table in ["users", "processed_events"] {
+        assert!(
+            summary.tables.contains(&(table, ROWS as u64)),
+            "{table}: {:?}",
+            summary.tables
+        );
+    }
+    let users = "SELECT id, user_id, display_name FROM users ORDER BY id";
+    let events = "SELECT event_id, processed_at FROM processed_events ORDER BY event_id";
+    let read = |pool: store::Pool| async move {
+        let u: Vec<(i64, String, String)> =
+            any_pool!(&pool, |p| sqlx::query_as(users).fetch_all(p).await.unwrap());
+        let e: Vec<(String, store::At)> =
+            any_pool!(&pool, |p| sqlx::query_as(events).fetch_all(p).await.unwrap());
+        (u, e)
+    };
+    let (lite_users, lite_events) = read(lite.clone()).await;
+    let (pg_users, pg_events) = read(to.clone()).await;
+    assert_eq!(lite_users.len(), ROWS as usize);
+    assert_eq!(pg_users, lite_users);
+    assert_eq!(pg_events, lite_events);
+    // The identity moved past the largest copied id (3 × 1,201).
+    let next: i64 = any_pool!(&to, |p| sqlx::query_scalar(
+        "INSERT INTO users (platform, user_id, display_name) VALUES ('console', 'new', 'new') RETURNING id"
+    )
+    .fetch_one(p)
+    .await
+    .unwrap());
+    assert_eq!(next, 3 * ROWS + 1);
+}

@@ -1,16 +1,22 @@
 //! Moving a bot's data from SQLite to PostgreSQL (`interview-bot migrate-db`): every table
-//! copied row for row with its ids, the identity sequences moved past the copied ids, the
+//! streamed from SQLite and inserted in batches of [`COPY_BATCH`] rows with its ids, the identity sequences moved past the copied ids, the
 //! rollups derived on PostgreSQL and checked against SQLite's.
 //!
 //! The copy runs in one PostgreSQL transaction (a failure leaves the destination as it was) and
 //! reads SQLite in one read transaction (one snapshot, so the bot may keep running, though
 //! what it writes after the snapshot is not copied: stop it first for a move).
 
+use futures_util::TryStreamExt;
 use sqlx::postgres::PgRow;
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, Sqlite};
 
 use super::{rollups, At, Pool, Result, StoreError};
+
+/// Rows per `INSERT` of the copy: with at most 10 columns, 500 rows bind 5,000 values, far
+/// below PostgreSQL's limit of 65,535 per statement, and a batch costs one round trip
+/// instead of 500.
+const COPY_BATCH: usize = 500;
 
 /// How a column is read from SQLite and bound on PostgreSQL.
 #[derive(Debug, Clone, Copy)]
@@ -245,28 +251,41 @@ pub async fn copy_sqlite_to_postgres(from: &Pool, to: &Pool) -> Result<CopySumma
     for t in TABLES {
         let names: Vec<&str> = t.columns.iter().map(|c| c.0).collect();
         let list = names.join(", ");
-        let marks: Vec<String> = (1..=names.len()).map(|i| format!("${i}")).collect();
-        let insert = format!(
-            "INSERT INTO {} ({list}) VALUES ({}) ON CONFLICT DO NOTHING",
-            t.name,
-            marks.join(", ")
-        );
-        let rows = sqlx::query::<Sqlite>(&format!("SELECT {list} FROM {} ORDER BY 1", t.name))
-            .fetch_all(&mut *source)
-            .await?;
-        for row in &rows {
-            let mut q = sqlx::query(&insert);
-            for (i, (_, kind)) in t.columns.iter().enumerate() {
-                q = match read(row, i, *kind)? {
-                    Value::Int(v) => q.bind(v),
-                    Value::Int32(v) => q.bind(v),
-                    Value::Text(v) => q.bind(v),
-                    Value::Bool(v) => q.bind(v),
-                    Value::Time(v) => q.bind(v),
-                };
+        let insert = format!("INSERT INTO {} ({list}) ", t.name);
+        let select = format!("SELECT {list} FROM {} ORDER BY 1", t.name);
+        let mut rows = sqlx::query::<Sqlite>(&select).fetch(&mut *source);
+        let mut batch: Vec<Vec<Value>> = Vec::with_capacity(COPY_BATCH);
+        let mut copied = 0u64;
+        loop {
+            let row = rows.try_next().await?;
+            if let Some(row) = &row {
+                let values = (t.columns.iter().enumerate())
+                    .map(|(i, (_, kind))| read(row, i, *kind))
+                    .collect::<std::result::Result<Vec<_>, _>>()?;
+                batch.push(values);
+                copied += 1;
             }
-            q.execute(&mut *dest).await?;
+            if batch.len() == COPY_BATCH || (row.is_none() && !batch.is_empty()) {
+                let mut q = sqlx::QueryBuilder::<sqlx::Postgres>::new(&insert);
+                q.push_values(batch.drain(..), |mut b, values| {
+                    for v in values {
+                        match v {
+                            Value::Int(v) => b.push_bind(v),
+                            Value::Int32(v) => b.push_bind(v),
+                            Value::Text(v) => b.push_bind(v),
+                            Value::Bool(v) => b.push_bind(v),
+                            Value::Time(v) => b.push_bind(v),
+                        };
+                    }
+                });
+                q.push(" ON CONFLICT DO NOTHING");
+                q.build().execute(&mut *dest).await?;
+            }
+            if row.is_none() {
+                break;
+            }
         }
+        drop(rows);
         if t.identity {
             // The next id after the largest copied (identities are BY DEFAULT, so the copy
             // kept SQLite's ids without moving the sequence).
@@ -278,7 +297,7 @@ pub async fn copy_sqlite_to_postgres(from: &Pool, to: &Pool) -> Result<CopySumma
             .execute(&mut *dest)
             .await?;
         }
-        tables.push((t.name, rows.len() as u64));
+        tables.push((t.name, copied));
     }
     dest.commit().await?;
     rollups::rebuild_rollups(to).await?;

@@ -43,7 +43,7 @@ const SUPERUSER: &str = "postgres";
 /// group) and a closed standard output, so that it still cleans up after them, even when the
 /// test process dies while `initdb` runs.
 const GUARDIAN: &str = r#"
-bindir="$1"; dir="$2"; port="$3"; user="$4"
+bindir="$1"; dir="$2"; port="$3"; user="$4"; settings="$5"
 trap '' INT TERM HUP PIPE
 fail() {
     echo failed
@@ -53,12 +53,18 @@ fail() {
 }
 "$bindir/initdb" -D "$dir/data" -U "$user" --auth=trust --no-sync -E UTF8 --locale=C \
     >"$dir/initdb.log" 2>&1 || fail
-"$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 -o "-k '$dir' -p $port -c listen_addresses= -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" start >"$dir/pg_ctl.log" 2>&1 || fail
+"$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 -o "-k '$dir' -p $port -c listen_addresses= -c max_connections=200 $settings" start >"$dir/pg_ctl.log" 2>&1 || fail
 echo ready
 cat >/dev/null
 "$bindir/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null 2>&1
 rm -rf "$dir"
 "#;
+
+/// The tests' server settings: no waiting for the disk (a crash loses the throwaway cluster,
+/// which nobody keeps).
+pub const FAST: &str = "-c fsync=off -c synchronous_commit=off -c full_page_writes=off";
+/// PostgreSQL's own defaults (durable commits), for measurements (`benches/engine.rs`).
+pub const DEFAULTS: &str = "";
 
 /// Why there is no server.
 #[derive(Debug, Clone)]
@@ -102,9 +108,11 @@ impl PgServer {
         )
     }
 
-    /// Creates the server: a new folder, and the guardian that creates the cluster in it and
-    /// starts it.
-    fn start() -> Result<PgServer, Unavailable> {
+    /// Creates a server: a new folder, and the guardian that creates the cluster in it and
+    /// starts it with `settings` ([`FAST`] or [`DEFAULTS`], or more `-c name=value` options).
+    /// Errors: [`Unavailable::NotInstalled`] without PostgreSQL's binaries,
+    /// [`Unavailable::Failed`] (with the server's logs) when the cluster cannot start.
+    pub fn start(settings: &str) -> Result<PgServer, Unavailable> {
         let bindir = find_bindir().ok_or_else(|| {
             Unavailable::NotInstalled(
                 "PostgreSQL's server (initdb, pg_ctl) is not installed: on Debian or Ubuntu \
@@ -142,6 +150,7 @@ impl PgServer {
             .arg(&dir)
             .arg(PORT.to_string())
             .arg(SUPERUSER)
+            .arg(settings)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -165,6 +174,22 @@ impl PgServer {
     }
 }
 
+impl PgServer {
+    /// Creates the empty database `name` (a plain identifier); panics when the server refuses.
+    pub async fn create_database(&self, name: &str) {
+        let mut admin = self
+            .options("postgres")
+            .connect()
+            .await
+            .unwrap_or_else(|e| panic!("connecting to the test server: {e}"));
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&mut admin)
+            .await
+            .unwrap_or_else(|e| panic!("creating database {name}: {e}"));
+        let _ = admin.close().await;
+    }
+}
+
 impl Drop for PgServer {
     fn drop(&mut self) {
         let guardian = self.guardian.lock().map(|mut g| g.take());
@@ -179,7 +204,7 @@ impl Drop for PgServer {
 pub fn server() -> Result<&'static PgServer, Unavailable> {
     static SERVER: OnceLock<Result<PgServer, Unavailable>> = OnceLock::new();
     SERVER
-        .get_or_init(PgServer::start)
+        .get_or_init(|| PgServer::start(FAST))
         .as_ref()
         .map_err(Clone::clone)
 }
@@ -242,16 +267,7 @@ pub async fn database(test: &str) -> Option<TestDatabase> {
         .take(40)
         .collect();
     let name = format!("t_{slug}_{}", NEXT.fetch_add(1, Ordering::Relaxed));
-    let mut admin = server
-        .options("postgres")
-        .connect()
-        .await
-        .unwrap_or_else(|e| panic!("connecting to the test server: {e}"));
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&mut admin)
-        .await
-        .unwrap_or_else(|e| panic!("creating database {name}: {e}"));
-    let _ = admin.close().await;
+    server.create_database(&name).await;
     Some(TestDatabase {
         url: server.url(&name),
         options: server.options(&name),
