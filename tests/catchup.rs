@@ -704,7 +704,10 @@ mod engine_only {
         .fetch_one(p)
         .await
         .unwrap());
-        assert_eq!((late, at.0.timestamp_millis()), (false, written.timestamp_millis()));
+        assert_eq!(
+            (late, at.0.timestamp_millis()),
+            (false, written.timestamp_millis())
+        );
     }
 
     #[tokio::test]

@@ -85,7 +85,10 @@ async fn pool_with(url: &str, busy: Duration, read_only: bool) -> store::Pool {
 
 /// One BIGINT value of `sql` (no parameters), on either backend.
 async fn count(pool: &store::Pool, sql: &str) -> i64 {
-    any_pool!(pool, |p| sqlx::query_scalar(sql).fetch_one(p).await.unwrap())
+    any_pool!(pool, |p| sqlx::query_scalar(sql)
+        .fetch_one(p)
+        .await
+        .unwrap())
 }
 
 fn post_of(out: &[Outbound]) -> Option<store::PostId> {
@@ -290,7 +293,12 @@ async fn a_read_only_postgres_database_fails_clearly_and_the_event_applies_once_
         .connect()
         .await
         .unwrap();
-    let set = |on: &str| format!("ALTER DATABASE {} SET default_transaction_read_only = {on}", db.name);
+    let set = |on: &str| {
+        format!(
+            "ALTER DATABASE {} SET default_transaction_read_only = {on}",
+            db.name
+        )
+    };
     sqlx::query(&set("on")).execute(&mut admin).await.unwrap();
     let c = chan("test", "general");
     // New sessions are read-only: a pool opened now.
@@ -303,8 +311,13 @@ async fn a_read_only_postgres_database_fails_clearly_and_the_event_applies_once_
     let err = internal(ro.handle(ask(&c, "c1", "alice")).await, "command");
     assert!(err.contains("read-only transaction"), "{err}");
     drop(ro);
-    let refused = store::open(&db.url).await.expect_err("a read-only database");
-    assert!(refused.to_string().contains("read-only transaction"), "{refused}");
+    let refused = store::open(&db.url)
+        .await
+        .expect_err("a read-only database");
+    assert!(
+        refused.to_string().contains("read-only transaction"),
+        "{refused}"
+    );
 
     // Writable again: the event applies once.
     sqlx::query(&set("off")).execute(&mut admin).await.unwrap();
@@ -501,12 +514,14 @@ async fn killed_mid_burst_on(url: &str) {
     assert_eq!(acknowledged.len(), KILL_AFTER);
 
     let pool = store::open(url).await.unwrap();
-    let per_member: Vec<(String, i64)> = any_pool!(&pool, |p| sqlx::query_as(
+    let per_member: Vec<(String, i64)> = any_pool!(&pool, |p| {
+        sqlx::query_as(
         "SELECT u.display_name, COUNT(*) FROM answers a JOIN users u ON u.id = a.author GROUP BY u.id",
     )
     .fetch_all(p)
     .await
-    .unwrap());
+    .unwrap()
+    });
     assert!(
         per_member.iter().all(|(_, n)| *n == 1),
         "someone twice: {per_member:?}"
