@@ -16,7 +16,7 @@ use interview_bot::engine::Engine;
 use interview_bot::platform::discord::{self, DiscordBot};
 use interview_bot::platform::slack::{self, SlackBot};
 use interview_bot::schedule::ManualClock;
-use interview_bot::store;
+use interview_bot::store::{self, At};
 use serde_json::{json, Value};
 
 const ALICE: u64 = 201;
@@ -48,23 +48,49 @@ type AnswerRow = (String, bool, i64, i64);
 /// Every answer and vote (voter, author), sorted: the state a restart must leave unchanged.
 type State = (Vec<AnswerRow>, Vec<(String, String)>);
 
-/// The answers and votes now.
+/// The answers and votes now, on either backend.
 async fn state(engine: &Engine) -> State {
-    let answers = sqlx::query_as(
+    let answers: Vec<(String, bool, At, i64)> = any_pool!(engine.pool(), |p| sqlx::query_as(
         "SELECT u.user_id, a.late, a.answered_at, a.score FROM answers a
          JOIN users u ON u.id = a.author ORDER BY u.user_id",
     )
-    .fetch_all(common::sqlite(engine.pool()))
+    .fetch_all(p)
     .await
-    .unwrap();
-    let votes = sqlx::query_as(
+    .unwrap());
+    let answers = answers
+        .into_iter()
+        .map(|(who, late, at, score)| (who, late, at.0.timestamp_millis(), score))
+        .collect();
+    let votes = any_pool!(engine.pool(), |p| sqlx::query_as(
         "SELECT v.user_id, au.user_id FROM votes x JOIN users v ON v.id = x.voter
          JOIN answers a ON a.id = x.answer JOIN users au ON au.id = a.author ORDER BY 1, 2",
     )
-    .fetch_all(common::sqlite(engine.pool()))
+    .fetch_all(p)
     .await
-    .unwrap();
+    .unwrap());
     (answers, votes)
+}
+
+/// The only post's bank question, `thread_id` and closing time, on either backend.
+async fn the_post(engine: &Engine) -> (String, String, DateTime<Utc>) {
+    let (question, thread, closes_at): (String, String, At) =
+        any_pool!(engine.pool(), |p| sqlx::query_as(
+            "SELECT question_id, thread_id, closes_at FROM posts"
+        )
+        .fetch_one(p)
+        .await
+        .unwrap());
+    (question, thread, closes_at.0)
+}
+
+/// The only post's `message_id` and `thread_id`, on either backend.
+async fn post_ids(engine: &Engine) -> (Option<String>, Option<String>) {
+    any_pool!(engine.pool(), |p| sqlx::query_as(
+        "SELECT message_id, thread_id FROM posts"
+    )
+    .fetch_one(p)
+    .await
+    .unwrap())
 }
 
 fn answer_of<'a>(s: &'a State, who: &str) -> Option<&'a AnswerRow> {
@@ -134,22 +160,26 @@ fn id_of(m: &Value) -> u64 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn discord_catches_up_after_downtime_exactly_once() {
+    for db in common::databases("discord_catches_up_after_downtime").await {
+        println!(
+            "discord_catches_up_after_downtime_exactly_once on {}",
+            db.backend
+        );
+        discord_catches_up_on(&db.url).await;
+    }
+}
+
+async fn discord_catches_up_on(url: &str) {
     let fake = FakeDiscord::start().await;
-    let (_dir, url) = common::temp_db();
     let clock = Arc::new(ManualClock::new(t0()));
-    let bot = start_discord(&fake, &url, clock.clone(), 1).await;
+    let bot = start_discord(&fake, url, clock.clone(), 1).await;
     wait(bot.engine.catch_up_passes(), 1).await;
 
     // A question, and two answers while the bot is up.
     fake.dispatch("INTERACTION_CREATE", ask(1001));
     wait(bot.engine.attached(), 1).await;
-    let (question_id, thread, closes_at): (String, String, i64) =
-        sqlx::query_as("SELECT question_id, thread_id, closes_at FROM posts")
-            .fetch_one(common::sqlite(bot.engine.pool()))
-            .await
-            .unwrap();
+    let (question_id, thread, closes_at) = the_post(&bot.engine).await;
     let thread: u64 = thread.parse().unwrap();
-    let closes_at = DateTime::from_timestamp_millis(closes_at).unwrap();
     let reference = bot
         .engine
         .bank()
@@ -187,7 +217,7 @@ async fn discord_catches_up_after_downtime_exactly_once() {
     clock.set(t0() + Duration::hours(3));
     // Restart while the post is still open, twice: the first restart reflects it all, the
     // second (which reads the same thread again) changes nothing and sends nothing.
-    let bot = start_discord(&fake, &url, clock.clone(), 2).await;
+    let bot = start_discord(&fake, url, clock.clone(), 2).await;
     wait(bot.engine.catch_up_passes(), 1).await;
     let ack = format!("/messages/{}/reactions/%E2%9C%85", id_of(&alice));
     fake.wait_for("alice's acknowledgement", |c| {
@@ -199,7 +229,7 @@ async fn discord_catches_up_after_downtime_exactly_once() {
     let seen = effects(&fake.calls());
     bot.discord.shutdown().await;
     drop(bot.engine);
-    let bot = start_discord(&fake, &url, clock.clone(), 3).await;
+    let bot = start_discord(&fake, url, clock.clone(), 3).await;
     wait(bot.engine.catch_up_passes(), 1).await;
     assert_eq!(
         state(&bot.engine).await,
@@ -220,7 +250,7 @@ async fn discord_catches_up_after_downtime_exactly_once() {
     clock.set(closes_at + Duration::hours(2));
 
     // Restart: a tick before the catch-up has finished does not close the post without them.
-    let bot = start_discord(&fake, &url, clock.clone(), 4).await;
+    let bot = start_discord(&fake, url, clock.clone(), 4).await;
     let early = bot.engine.tick().await.unwrap();
     bot.discord.deliver(&bot.engine, early).await;
     wait(bot.engine.catch_up_passes(), 1).await;
@@ -271,7 +301,7 @@ async fn discord_catches_up_after_downtime_exactly_once() {
     drop(bot.engine);
 
     // A second restart changes nothing and sends nothing.
-    let bot = start_discord(&fake, &url, clock.clone(), 5).await;
+    let bot = start_discord(&fake, url, clock.clone(), 5).await;
     wait(bot.engine.catch_up_passes(), 1).await;
     let due = bot.engine.tick().await.unwrap();
     assert!(due.is_empty(), "nothing due: {due:?}");
@@ -292,10 +322,19 @@ fn reveals(calls: &[fake::Call], thread: u64) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_question_posted_without_its_thread_is_completed_not_posted_twice() {
+    for db in common::databases("a_question_posted_without_its_thread").await {
+        println!(
+            "a_question_posted_without_its_thread_is_completed_not_posted_twice on {}",
+            db.backend
+        );
+        a_question_posted_without_its_thread_on(&db.url).await;
+    }
+}
+
+async fn a_question_posted_without_its_thread_on(url: &str) {
     let fake = FakeDiscord::start().await;
-    let (_dir, url) = common::temp_db();
     let clock = Arc::new(ManualClock::new(t0()));
-    let bot = start_discord(&fake, &url, clock.clone(), 1).await;
+    let bot = start_discord(&fake, url, clock.clone(), 1).await;
     fake.refuse_threads(1);
     fake.dispatch("INTERACTION_CREATE", ask(1001));
     wait(bot.engine.handled(), 1).await;
@@ -304,22 +343,14 @@ async fn a_question_posted_without_its_thread_is_completed_not_posted_twice() {
             .any(|c| c.method == "POST" && c.path.ends_with("/threads"))
     })
     .await;
-    let (message, thread): (Option<String>, Option<String>) =
-        sqlx::query_as("SELECT message_id, thread_id FROM posts")
-            .fetch_one(common::sqlite(bot.engine.pool()))
-            .await
-            .unwrap();
+    let (message, thread) = post_ids(&bot.engine).await;
     assert!(message.is_some() && thread.is_none(), "step one recorded");
     bot.discord.shutdown().await;
     drop(bot.engine);
 
-    let bot = start_discord(&fake, &url, clock, 2).await;
+    let bot = start_discord(&fake, url, clock, 2).await;
     wait(bot.engine.attached(), 1).await;
-    let (again, thread): (Option<String>, Option<String>) =
-        sqlx::query_as("SELECT message_id, thread_id FROM posts")
-            .fetch_one(common::sqlite(bot.engine.pool()))
-            .await
-            .unwrap();
+    let (again, thread) = post_ids(&bot.engine).await;
     assert_eq!(again, message, "the same message");
     assert!(thread.is_some(), "its thread opened after the restart");
     let calls = fake.calls();
@@ -396,21 +427,25 @@ fn live(fake: &FakeSlack, user: &str, ts: &str, thread_ts: &str, text: &str, id:
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn slack_catches_up_after_downtime_exactly_once() {
+    for db in common::databases("slack_catches_up_after_downtime").await {
+        println!(
+            "slack_catches_up_after_downtime_exactly_once on {}",
+            db.backend
+        );
+        slack_catches_up_on(&db.url).await;
+    }
+}
+
+async fn slack_catches_up_on(url: &str) {
     let fake = FakeSlack::start().await;
-    let (_dir, url) = common::temp_db();
     let clock = Arc::new(ManualClock::new(t0()));
-    let bot = start_slack(&fake, &url, clock.clone(), 1).await;
+    let bot = start_slack(&fake, url, clock.clone(), 1).await;
     wait(bot.engine.catch_up_passes(), 1).await;
 
     fake.command(S_CAROL, "/ask", "gil senior", "trigger-1");
     wait(bot.engine.attached(), 1).await;
-    let (question_id, thread, closes_at): (String, String, i64) =
-        sqlx::query_as("SELECT question_id, thread_id, closes_at FROM posts")
-            .fetch_one(common::sqlite(bot.engine.pool()))
-            .await
-            .unwrap();
+    let (question_id, thread, closes_at) = the_post(&bot.engine).await;
     let thread_ts = thread.split_once(':').unwrap().1.to_string();
-    let closes_at = DateTime::from_timestamp_millis(closes_at).unwrap();
     let reference = bot
         .engine
         .bank()
@@ -446,7 +481,7 @@ async fn slack_catches_up_after_downtime_exactly_once() {
     clock.set(t0() + Duration::hours(3));
     // Restart while the post is still open, twice: the first restart reflects it all, the
     // second (which reads the same thread again) changes nothing and sends nothing.
-    let bot = start_slack(&fake, &url, clock.clone(), 2).await;
+    let bot = start_slack(&fake, url, clock.clone(), 2).await;
     wait(bot.engine.catch_up_passes(), 1).await;
     let refused = fake
         .failed()
@@ -469,7 +504,7 @@ async fn slack_catches_up_after_downtime_exactly_once() {
     let seen = slack_effects(&fake);
     bot.slack.shutdown().await;
     drop(bot.engine);
-    let bot = start_slack(&fake, &url, clock.clone(), 3).await;
+    let bot = start_slack(&fake, url, clock.clone(), 3).await;
     wait(bot.engine.catch_up_passes(), 1).await;
     assert_eq!(
         state(&bot.engine).await,
@@ -488,7 +523,7 @@ async fn slack_catches_up_after_downtime_exactly_once() {
         closes_at + Duration::hours(1),
     );
     clock.set(closes_at + Duration::hours(2));
-    let bot = start_slack(&fake, &url, clock.clone(), 4).await;
+    let bot = start_slack(&fake, url, clock.clone(), 4).await;
     let early = bot.engine.tick().await.unwrap();
     bot.slack.deliver(early).await;
     wait(bot.engine.catch_up_passes(), 1).await;
@@ -539,7 +574,7 @@ async fn slack_catches_up_after_downtime_exactly_once() {
     bot.slack.shutdown().await;
     drop(bot.engine);
 
-    let bot = start_slack(&fake, &url, clock.clone(), 5).await;
+    let bot = start_slack(&fake, url, clock.clone(), 5).await;
     wait(bot.engine.catch_up_passes(), 1).await;
     let due = bot.engine.tick().await.unwrap();
     assert!(due.is_empty(), "nothing due: {due:?}");
@@ -625,8 +660,17 @@ mod engine_only {
 
     #[tokio::test]
     async fn a_held_platform_closes_only_after_its_catch_up_with_on_time_answers() {
-        let (_dir, url) = common::temp_db();
-        let (engine, clock, reference, closes_at) = posted(&url).await;
+        for db in common::databases("a_held_platform_closes_only_after").await {
+            println!(
+                "a_held_platform_closes_only_after_its_catch_up_with_on_time_answers on {}",
+                db.backend
+            );
+            a_held_platform_closes_only_after_on(&db.url).await;
+        }
+    }
+
+    async fn a_held_platform_closes_only_after_on(url: &str) {
+        let (engine, clock, reference, closes_at) = posted(url).await;
         engine.hold_for_catch_up("discord");
         clock.set(closes_at + Duration::hours(5));
         let early = engine.tick().await.unwrap();
@@ -654,17 +698,31 @@ mod engine_only {
             "{reveal}"
         );
         assert!(reveal_of(&engine.tick().await.unwrap()).is_none(), "once");
-        let (late, at): (bool, i64) = sqlx::query_as("SELECT late, answered_at FROM answers")
-            .fetch_one(common::sqlite(engine.pool()))
-            .await
-            .unwrap();
-        assert_eq!((late, at), (false, written.timestamp_millis()));
+        let (late, at): (bool, At) = any_pool!(engine.pool(), |p| sqlx::query_as(
+            "SELECT late, answered_at FROM answers"
+        )
+        .fetch_one(p)
+        .await
+        .unwrap());
+        assert_eq!(
+            (late, at.0.timestamp_millis()),
+            (false, written.timestamp_millis())
+        );
     }
 
     #[tokio::test]
     async fn only_complete_listings_withdraw_and_only_answers_listed_before_the_read() {
-        let (_dir, url) = common::temp_db();
-        let (engine, clock, reference, _) = posted(&url).await;
+        for db in common::databases("only_complete_listings_withdraw").await {
+            println!(
+                "only_complete_listings_withdraw_and_only_answers_listed_before_the_read on {}",
+                db.backend
+            );
+            only_complete_listings_withdraw_on(&db.url).await;
+        }
+    }
+
+    async fn only_complete_listings_withdraw_on(url: &str) {
+        let (engine, clock, reference, _) = posted(url).await;
         clock.set(t0() + Duration::hours(1));
         let text = |m: &str, who: &str| seen(m, who, &reference, t0());
         engine
@@ -676,10 +734,12 @@ mod engine_only {
             .await
             .unwrap();
         let count = || async {
-            let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM answers")
-                .fetch_one(common::sqlite(engine.pool()))
-                .await
-                .unwrap();
+            let n: i64 = any_pool!(engine.pool(), |p| sqlx::query_scalar(
+                "SELECT COUNT(*) FROM answers"
+            )
+            .fetch_one(p)
+            .await
+            .unwrap());
             n
         };
         assert_eq!(count().await, 2);

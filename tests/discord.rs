@@ -110,14 +110,38 @@ fn count(calls: &[fake::Call], method: &str, path_part: &str) -> usize {
         .count()
 }
 
+/// One BIGINT value of `sql` (no parameters), on either backend.
+async fn scalar(engine: &Engine, sql: &str) -> i64 {
+    any_pool!(engine.pool(), |p| sqlx::query_scalar(sql)
+        .fetch_one(p)
+        .await
+        .unwrap())
+}
+
+/// The score of `user`'s answer (there is one), on either backend.
+async fn score_of(engine: &Engine, user: u64) -> i64 {
+    let sql = "SELECT a.score FROM answers a JOIN users u ON u.id = a.author WHERE u.user_id = $1";
+    any_pool!(engine.pool(), |p| sqlx::query_scalar(sql)
+        .bind(user.to_string())
+        .fetch_one(p)
+        .await
+        .unwrap())
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_study_group_on_discord() {
+    for db in common::databases("the_study_group_on_discord").await {
+        println!("the_study_group_on_discord on {}", db.backend);
+        the_study_group_on_discord_on(&db.url).await;
+    }
+}
+
+async fn the_study_group_on_discord_on(url: &str) {
     let fake = FakeDiscord::start().await;
-    let (_dir, url) = common::temp_db();
     let clock = Arc::new(ManualClock::new(
         Utc.with_ymd_and_hms(2026, 3, 2, 12, 0, 0).unwrap(),
     ));
-    let bot = start_bot(&fake, &url, clock.clone(), 1).await;
+    let bot = start_bot(&fake, url, clock.clone(), 1).await;
 
     // /ask gil senior → an embed in the channel and a public thread on it.
     let ask = interaction(
@@ -149,11 +173,12 @@ async fn the_study_group_on_discord() {
         "{:#?}",
         post.body
     );
-    let (question_id, thread): (String, String) =
+    let (question_id, thread): (String, String) = any_pool!(bot.engine.pool(), |p| {
         sqlx::query_as("SELECT question_id, thread_id FROM posts")
-            .fetch_one(common::sqlite(bot.engine.pool()))
+            .fetch_one(p)
             .await
-            .unwrap();
+            .unwrap()
+    });
     let thread: u64 = thread.parse().unwrap();
     assert!(question_id.starts_with("gil-"));
     let reference = bot
@@ -247,10 +272,7 @@ async fn the_study_group_on_discord() {
         0,
         "bot messages are not answers"
     );
-    let votes: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM votes")
-        .fetch_one(common::sqlite(bot.engine.pool()))
-        .await
-        .unwrap();
+    let votes = scalar(&bot.engine, "SELECT COUNT(*) FROM votes").await;
     assert_eq!(votes, 1);
 
     // The leaderboard shows alice first: checker score × 1.5 + 10 for bob's vote.
@@ -264,13 +286,7 @@ async fn the_study_group_on_discord() {
         })
         .await;
     let board = followups(&calls, "token-1002").join("\n");
-    let score: i64 = sqlx::query_scalar(
-        "SELECT a.score FROM answers a JOIN users u ON u.id = a.author WHERE u.user_id = ?",
-    )
-    .bind(ALICE.to_string())
-    .fetch_one(common::sqlite(bot.engine.pool()))
-    .await
-    .unwrap();
+    let score = score_of(&bot.engine, ALICE).await;
     let points = (score as f64 * 1.5).round() as i64 + 10;
     assert!(
         board.contains(&format!("1. alice — {points} points")),
@@ -321,40 +337,24 @@ async fn the_study_group_on_discord() {
         .is_some_and(|t| t.contains("Question of the day"))));
 
     // A restart mid-question: after it, bob's edit is re-scored; nothing was lost.
-    let bob_score = |pool: sqlx::SqlitePool| async move {
-        let s: i64 = sqlx::query_scalar(
-            "SELECT a.score FROM answers a JOIN users u ON u.id = a.author WHERE u.user_id = ?",
-        )
-        .bind(BOB.to_string())
-        .fetch_one(&pool)
-        .await
-        .unwrap();
-        s
-    };
-    let before = bob_score(common::sqlite(bot.engine.pool()).clone()).await;
+    let before = score_of(&bot.engine, BOB).await;
     let Bot { engine, discord } = bot;
     discord.shutdown().await;
     drop(engine);
-    let bot = start_bot(&fake, &url, clock.clone(), 2).await;
-    let answers: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM answers")
-        .fetch_one(common::sqlite(bot.engine.pool()))
-        .await
-        .unwrap();
+    let bot = start_bot(&fake, url, clock.clone(), 2).await;
+    let answers = scalar(&bot.engine, "SELECT COUNT(*) FROM answers").await;
     assert_eq!(answers, 2, "alice's and bob's answers survive the restart");
     let mut edited = fake::message(7002, thread, fake::user(BOB, "bob", false),
         "Only one thread at a time can execute Python bytecode, so for CPU-bound work I use multiprocessing: separate processes, each with its own interpreter and GIL.");
     edited["edited_timestamp"] = json!("2026-03-03T08:05:00.000000+00:00");
     fake.dispatch("MESSAGE_UPDATE", edited);
     handled(&bot.engine, 1).await;
-    let after = bob_score(common::sqlite(bot.engine.pool()).clone()).await;
+    let after = score_of(&bot.engine, BOB).await;
     assert!(
         after > before,
         "bob's edit was re-scored after the restart: {before} → {after}"
     );
-    let posts: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM posts")
-        .fetch_one(common::sqlite(bot.engine.pool()))
-        .await
-        .unwrap();
+    let posts = scalar(&bot.engine, "SELECT COUNT(*) FROM posts").await;
     assert_eq!(posts, 2, "nothing posted twice across the restart");
     // Deleting an answer withdraws it.
     fake.dispatch(
@@ -362,25 +362,33 @@ async fn the_study_group_on_discord() {
         json!({"id": "7002", "channel_id": thread.to_string(), "guild_id": GUILD.to_string()}),
     );
     handled(&bot.engine, 2).await;
-    let answers: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM answers")
-        .fetch_one(common::sqlite(bot.engine.pool()))
-        .await
-        .unwrap();
+    let answers = scalar(&bot.engine, "SELECT COUNT(*) FROM answers").await;
     assert_eq!(answers, 1, "bob's deleted answer is withdrawn");
     bot.discord.shutdown().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_main_job_runs_the_bot_when_discord_token_is_set() {
+    for db in common::databases("the_main_job_runs_the_bot").await {
+        println!(
+            "the_main_job_runs_the_bot_when_discord_token_is_set on {}",
+            db.backend
+        );
+        the_main_job_runs_the_bot_on(&db.url).await;
+    }
+}
+
+/// The binary opens the database before it connects to Discord, so the registration shows the
+/// database at `url` opened.
+async fn the_main_job_runs_the_bot_on(url: &str) {
     let fake = FakeDiscord::start().await;
-    let (_dir, url) = common::temp_db();
     let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_interview-bot"))
         .arg("run")
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env("DISCORD_TOKEN", "OTAw.fake.token")
         .env("DISCORD_API_URL", &fake.url)
         .env("DISCORD_GUILD_ID", GUILD.to_string())
-        .env("DATABASE_URL", &url)
+        .env("DATABASE_URL", url)
         .kill_on_drop(true)
         .spawn()
         .expect("binary");
@@ -421,6 +429,7 @@ async fn the_main_job_runs_the_bot_when_discord_token_is_set() {
     child.kill().await.unwrap();
 }
 
+// One backend is enough: the binary refuses before it opens the database.
 #[test]
 fn run_without_a_platform_says_what_to_set_and_invite_url_has_exact_permissions() {
     let (_dir, url) = common::temp_db();
@@ -462,12 +471,21 @@ fn run_without_a_platform_says_what_to_set_and_invite_url_has_exact_permissions(
 /// call, and arrives once.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_interaction_reply_is_retried_after_a_server_error() {
+    for db in common::databases("an_interaction_reply_is_retried").await {
+        println!(
+            "an_interaction_reply_is_retried_after_a_server_error on {}",
+            db.backend
+        );
+        an_interaction_reply_is_retried_on(&db.url).await;
+    }
+}
+
+async fn an_interaction_reply_is_retried_on(url: &str) {
     let fake = FakeDiscord::start().await;
-    let (_dir, url) = common::temp_db();
     let clock = Arc::new(ManualClock::new(
         Utc.with_ymd_and_hms(2026, 3, 2, 12, 0, 0).unwrap(),
     ));
-    let bot = start_bot(&fake, &url, clock, 1).await;
+    let bot = start_bot(&fake, url, clock, 1).await;
     fake.fail_next("POST", "/webhooks/", 1, 500);
     fake.dispatch(
         "INTERACTION_CREATE",

@@ -1,6 +1,9 @@
 //! Faults: the database busy (another connection holds the write lock past the busy timeout) or
 //! read-only, Discord and Slack answering 429 and 5xx, and the process killed with SIGKILL in
 //! the middle of a burst. In each case nothing acknowledged is lost and nothing is applied twice.
+//! Every case runs on SQLite and on PostgreSQL; the busy and read-only faults are each
+//! backend's own (SQLite: the file's write lock, a read-only file; PostgreSQL: a table lock
+//! held by another session, `default_transaction_read_only`).
 
 mod common;
 
@@ -17,8 +20,9 @@ use interview_bot::platform::slack;
 use interview_bot::schedule::ManualClock;
 use interview_bot::store;
 use poise::serenity_prelude as serenity;
+use sqlx::postgres::PgPoolOptions;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
-use sqlx::{Connection, SqliteConnection};
+use sqlx::{ConnectOptions, Connection, SqliteConnection};
 
 fn clock() -> Arc<ManualClock> {
     Arc::new(ManualClock::new(
@@ -79,11 +83,12 @@ async fn pool_with(url: &str, busy: Duration, read_only: bool) -> store::Pool {
     )
 }
 
+/// One BIGINT value of `sql` (no parameters), on either backend.
 async fn count(pool: &store::Pool, sql: &str) -> i64 {
-    sqlx::query_scalar(sql)
-        .fetch_one(common::sqlite(pool))
+    any_pool!(pool, |p| sqlx::query_scalar(sql)
+        .fetch_one(p)
         .await
-        .unwrap()
+        .unwrap())
 }
 
 fn post_of(out: &[Outbound]) -> Option<store::PostId> {
@@ -100,6 +105,8 @@ fn internal(result: Result<Vec<Outbound>, Error>, what: &str) -> String {
     }
 }
 
+// SQLite only: its file-wide write lock and busy timeout; PostgreSQL's equivalent (a table lock
+// another session holds) is `a_locked_postgres_table_...` below.
 #[tokio::test]
 async fn a_busy_database_fails_clearly_and_the_event_applies_once_when_resubmitted() {
     let (_dir, url) = common::temp_db();
@@ -144,6 +151,8 @@ async fn a_busy_database_fails_clearly_and_the_event_applies_once_when_resubmitt
     assert_eq!(count(pool, "SELECT COUNT(*) FROM posts").await, 2);
 }
 
+// SQLite only: a read-only file; PostgreSQL's equivalent (`default_transaction_read_only`) is
+// `a_read_only_postgres_database_...` below.
 #[tokio::test]
 async fn a_read_only_database_fails_clearly_and_the_event_applies_once_later() {
     let (_dir, url) = common::temp_db();
@@ -171,12 +180,181 @@ async fn a_read_only_database_fails_clearly_and_the_event_applies_once_later() {
     assert_eq!(count(e.pool(), "SELECT COUNT(*) FROM posts").await, 1);
 }
 
+/// The tables an answer and a command write (besides the rollups their triggers keep).
+const WRITTEN: &str = "posts, answers, users, processed_events";
+
+/// Another session locks the tables the bot writes in `EXCLUSIVE` mode, which lets others read
+/// them but not write them (postgresql.org/docs/current/explicit-locking.html), as SQLite's
+/// write lock does; `ROLLBACK` on the returned connection releases the locks.
+async fn lock_tables(db: &common::pg::TestDatabase) -> sqlx::PgConnection {
+    let mut other = db.options.connect().await.unwrap();
+    sqlx::query("BEGIN").execute(&mut other).await.unwrap();
+    sqlx::query(&format!("LOCK TABLE {WRITTEN} IN EXCLUSIVE MODE"))
+        .execute(&mut other)
+        .await
+        .unwrap();
+    other
+}
+
+/// PostgreSQL has no busy timeout: a statement waits for a lock as long as it is held, unless
+/// `lock_timeout` is set. With it set (here 100 ms, on a pool of the test's own) an event
+/// behind the lock fails clearly and nothing of it is kept; resubmitted, it applies once. With
+/// the store's own pool ([`store::open`] sets no `lock_timeout`) the event waits for the lock
+/// and then applies, once.
+#[tokio::test]
+async fn a_locked_postgres_table_fails_past_the_lock_timeout_and_the_event_applies_once() {
+    let Some(db) = common::pg::database("a_locked_postgres_table").await else {
+        return;
+    };
+    store::open(&db.url).await.unwrap().close().await; // migrations
+    let options = db.options.clone().options([("lock_timeout", "100ms")]);
+    let pool = PgPoolOptions::new()
+        .max_connections(4)
+        .connect_with(options)
+        .await
+        .unwrap();
+    let e = Engine::new(
+        store::Pool::Postgres(pool),
+        common::bank(),
+        common::config(),
+        clock(),
+    );
+    let c = chan("test", "general");
+    let post = post_of(&e.handle(ask(&c, "c1", "alice")).await.unwrap()).unwrap();
+    e.attach(post, "q1", "t1").await.unwrap();
+
+    let mut other = lock_tables(&db).await;
+    let err = internal(e.handle(answer(&c, "t1", "m1", "bob")).await, "answer");
+    assert!(err.contains("lock timeout"), "{err}");
+    let err = internal(e.handle(ask(&c, "c2", "carol")).await, "command");
+    assert!(err.contains("lock timeout"), "{err}");
+    sqlx::query("ROLLBACK").execute(&mut other).await.unwrap();
+
+    // Nothing of either was kept: the command is not marked processed.
+    let pool = e.pool();
+    assert_eq!(count(pool, "SELECT COUNT(*) FROM answers").await, 0);
+    assert_eq!(count(pool, "SELECT COUNT(*) FROM posts").await, 1);
+    assert_eq!(
+        count(
+            pool,
+            "SELECT COUNT(*) FROM processed_events WHERE event_id = 'c2'"
+        )
+        .await,
+        0
+    );
+    for _ in 0..2 {
+        e.handle(answer(&c, "t1", "m1", "bob")).await.unwrap();
+        e.handle(ask(&c, "c2", "carol")).await.unwrap();
+    }
+    assert_eq!(count(pool, "SELECT COUNT(*) FROM answers").await, 1);
+    assert_eq!(count(pool, "SELECT COUNT(*) FROM posts").await, 2);
+
+    // The store's own pool: the answer waits behind the lock (seen in pg_stat_activity), and
+    // applies once the lock is released.
+    let e = Arc::new(Engine::new(
+        store::open(&db.url).await.unwrap(),
+        common::bank(),
+        common::config(),
+        clock(),
+    ));
+    let mut other = lock_tables(&db).await;
+    let waiting = tokio::spawn({
+        let (e, c) = (e.clone(), c.clone());
+        async move { e.handle(answer(&c, "t1", "m2", "dave")).await }
+    });
+    let behind_the_lock = "SELECT COUNT(*) FROM pg_stat_activity
+        WHERE datname = current_database() AND wait_event_type = 'Lock'";
+    // Polled: PostgreSQL tells no one when a session starts waiting.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while count(e.pool(), behind_the_lock).await == 0 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the answer never waited for the lock"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert!(!waiting.is_finished(), "it waits while the lock is held");
+    sqlx::query("ROLLBACK").execute(&mut other).await.unwrap();
+    let told = waiting.await.unwrap().unwrap();
+    assert!(
+        told.iter()
+            .any(|o| matches!(o, Outbound::React { message, .. } if message == "m2")),
+        "dave's answer is acknowledged: {told:?}"
+    );
+    e.handle(answer(&c, "t1", "m2", "dave")).await.unwrap();
+    assert_eq!(count(e.pool(), "SELECT COUNT(*) FROM answers").await, 2);
+}
+
+/// A PostgreSQL database whose sessions start read-only (`ALTER DATABASE … SET
+/// default_transaction_read_only = on`, as an operator may set while the database must not
+/// change): the event fails clearly; the store does not open there (its migrations write);
+/// once writable again, the event applies once.
+#[tokio::test]
+async fn a_read_only_postgres_database_fails_clearly_and_the_event_applies_once_later() {
+    let Some(db) = common::pg::database("a_read_only_postgres_database").await else {
+        return;
+    };
+    store::open(&db.url).await.unwrap().close().await; // migrations
+    let mut admin = common::pg::server()
+        .unwrap()
+        .options("postgres")
+        .connect()
+        .await
+        .unwrap();
+    let set = |on: &str| {
+        format!(
+            "ALTER DATABASE {} SET default_transaction_read_only = {on}",
+            db.name
+        )
+    };
+    sqlx::query(&set("on")).execute(&mut admin).await.unwrap();
+    let c = chan("test", "general");
+    // New sessions are read-only: a pool opened now.
+    let ro = Engine::new(
+        store::Pool::Postgres(db.pool().await),
+        common::bank(),
+        common::config(),
+        clock(),
+    );
+    let err = internal(ro.handle(ask(&c, "c1", "alice")).await, "command");
+    assert!(err.contains("read-only transaction"), "{err}");
+    drop(ro);
+    let refused = store::open(&db.url)
+        .await
+        .expect_err("a read-only database");
+    assert!(
+        refused.to_string().contains("read-only transaction"),
+        "{refused}"
+    );
+
+    // Writable again: the event applies once.
+    sqlx::query(&set("off")).execute(&mut admin).await.unwrap();
+    let e = Engine::new(
+        store::open(&db.url).await.unwrap(),
+        common::bank(),
+        common::config(),
+        clock(),
+    );
+    assert!(post_of(&e.handle(ask(&c, "c1", "alice")).await.unwrap()).is_some());
+    assert!(e.handle(ask(&c, "c1", "alice")).await.unwrap().is_empty());
+    assert_eq!(count(e.pool(), "SELECT COUNT(*) FROM posts").await, 1);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn discord_429_and_5xx_are_retried_nothing_lost_nothing_doubled() {
+    for db in common::databases("discord_429_and_5xx_are_retried").await {
+        println!(
+            "discord_429_and_5xx_are_retried_nothing_lost_nothing_doubled on {}",
+            db.backend
+        );
+        discord_429_and_5xx_on(&db.url).await;
+    }
+}
+
+async fn discord_429_and_5xx_on(url: &str) {
     let fake = FakeDiscord::start().await;
-    let (_dir, url) = common::temp_db();
     let e = Engine::new(
-        store::open(&url).await.unwrap(),
+        store::open(url).await.unwrap(),
         common::bank(),
         common::config(),
         clock(),
@@ -239,10 +417,19 @@ async fn discord_429_and_5xx_are_retried_nothing_lost_nothing_doubled() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn slack_429_and_5xx_are_retried_nothing_lost_nothing_doubled() {
+    for db in common::databases("slack_429_and_5xx_are_retried").await {
+        println!(
+            "slack_429_and_5xx_are_retried_nothing_lost_nothing_doubled on {}",
+            db.backend
+        );
+        slack_429_and_5xx_on(&db.url).await;
+    }
+}
+
+async fn slack_429_and_5xx_on(url: &str) {
     let fake = FakeSlack::start().await;
-    let (_dir, url) = common::temp_db();
     let e = Arc::new(Engine::new(
-        store::open(&url).await.unwrap(),
+        store::open(url).await.unwrap(),
         common::bank(),
         common::config(),
         clock(),
@@ -278,10 +465,19 @@ async fn slack_429_and_5xx_are_retried_nothing_lost_nothing_doubled() {
 /// twice; a restart that is fed the whole burst again ends with each member's answer once.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_process_killed_mid_burst_keeps_every_acknowledged_answer_once() {
+    for db in common::databases("a_process_killed_mid_burst").await {
+        println!(
+            "a_process_killed_mid_burst_keeps_every_acknowledged_answer_once on {}",
+            db.backend
+        );
+        killed_mid_burst_on(&db.url).await;
+    }
+}
+
+async fn killed_mid_burst_on(url: &str) {
     use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
     const MEMBERS: usize = 300;
     const KILL_AFTER: usize = 40;
-    let (_dir, url) = common::temp_db();
     let burst: String = (0..MEMBERS)
         .map(|i| {
             format!(
@@ -293,7 +489,7 @@ async fn a_process_killed_mid_burst_keeps_every_acknowledged_answer_once() {
         tokio::process::Command::new(env!("CARGO_BIN_EXE_interview-bot"))
             .args(["console", "--now", "2026-03-02 09:00"])
             .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .env("DATABASE_URL", &url)
+            .env("DATABASE_URL", url)
             .env("INTERVIEW_BOT_SEED", "7")
             .stdin(std::process::Stdio::piped())
             .stdout(stdout)
@@ -325,13 +521,15 @@ async fn a_process_killed_mid_burst_keeps_every_acknowledged_answer_once() {
     let _ = writer.await;
     assert_eq!(acknowledged.len(), KILL_AFTER);
 
-    let pool = store::open(&url).await.unwrap();
-    let per_member: Vec<(String, i64)> = sqlx::query_as(
+    let pool = store::open(url).await.unwrap();
+    let per_member: Vec<(String, i64)> = any_pool!(&pool, |p| {
+        sqlx::query_as(
         "SELECT u.display_name, COUNT(*) FROM answers a JOIN users u ON u.id = a.author GROUP BY u.id",
     )
-    .fetch_all(common::sqlite(&pool))
+    .fetch_all(p)
     .await
-    .unwrap();
+    .unwrap()
+    });
     assert!(
         per_member.iter().all(|(_, n)| *n == 1),
         "someone twice: {per_member:?}"
@@ -354,13 +552,15 @@ async fn a_process_killed_mid_burst_keeps_every_acknowledged_answer_once() {
     drop(stdin);
     let status = child.wait().await.unwrap();
     assert!(status.success());
-    let pool = store::open(&url).await.unwrap();
-    let (rows, members): (i64, i64) =
-        sqlx::query_as("SELECT COUNT(*), COUNT(DISTINCT author) FROM answers")
-            .fetch_one(common::sqlite(&pool))
-            .await
-            .unwrap();
+    let pool = store::open(url).await.unwrap();
+    let (rows, members): (i64, i64) = any_pool!(&pool, |p| sqlx::query_as(
+        "SELECT COUNT(*), COUNT(DISTINCT author) FROM answers"
+    )
+    .fetch_one(p)
+    .await
+    .unwrap());
     assert_eq!((rows, members), (MEMBERS as i64, MEMBERS as i64));
+    pool.close().await;
 }
 
 /// The bot posted a question on Slack and stopped before recording it: at the next start the
@@ -368,10 +568,19 @@ async fn a_process_killed_mid_burst_keeps_every_acknowledged_answer_once() {
 /// metadata every question carries, records it, and posts nothing.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_slack_question_posted_before_a_crash_is_recorded_not_posted_again() {
+    for db in common::databases("a_slack_question_posted_before_a_crash").await {
+        println!(
+            "a_slack_question_posted_before_a_crash_is_recorded_not_posted_again on {}",
+            db.backend
+        );
+        posted_before_a_crash_on(&db.url).await;
+    }
+}
+
+async fn posted_before_a_crash_on(url: &str) {
     let fake = FakeSlack::start().await;
-    let (_dir, url) = common::temp_db();
     let e = Arc::new(Engine::new(
-        store::open(&url).await.unwrap(),
+        store::open(url).await.unwrap(),
         common::bank(),
         common::config(),
         clock(),
@@ -396,10 +605,12 @@ async fn a_slack_question_posted_before_a_crash_is_recorded_not_posted_again() {
         second.to_string(),
         "each question carries its post in the metadata"
     );
-    let threads: Vec<(i64, String)> = sqlx::query_as("SELECT id, thread_id FROM posts ORDER BY id")
-        .fetch_all(common::sqlite(e.pool()))
-        .await
-        .unwrap();
+    let threads: Vec<(i64, String)> = any_pool!(e.pool(), |p| sqlx::query_as(
+        "SELECT id, thread_id FROM posts ORDER BY id"
+    )
+    .fetch_all(p)
+    .await
+    .unwrap());
     assert_eq!(threads[0].1, format!("{}:{ts}", fake_slack::CHANNEL));
     bot.shutdown().await;
 }

@@ -59,24 +59,38 @@ fn ephemerals_to(fake: &FakeSlack, user: &str) -> Vec<String> {
         .collect()
 }
 
+/// The score of `user`'s answer (there is one), on either backend.
 async fn score_of(engine: &Engine, user: &str) -> i64 {
-    sqlx::query_scalar(
-        "SELECT a.score FROM answers a JOIN users u ON u.id = a.author WHERE u.user_id = ?",
-    )
-    .bind(user)
-    .fetch_one(common::sqlite(engine.pool()))
-    .await
-    .unwrap()
+    let sql = "SELECT a.score FROM answers a JOIN users u ON u.id = a.author WHERE u.user_id = $1";
+    any_pool!(engine.pool(), |p| sqlx::query_scalar(sql)
+        .bind(user)
+        .fetch_one(p)
+        .await
+        .unwrap())
+}
+
+/// One BIGINT value of `sql` (no parameters), on either backend.
+async fn scalar(engine: &Engine, sql: &str) -> i64 {
+    any_pool!(engine.pool(), |p| sqlx::query_scalar(sql)
+        .fetch_one(p)
+        .await
+        .unwrap())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_study_group_on_slack() {
+    for db in common::databases("the_study_group_on_slack").await {
+        println!("the_study_group_on_slack on {}", db.backend);
+        the_study_group_on_slack_on(&db.url).await;
+    }
+}
+
+async fn the_study_group_on_slack_on(url: &str) {
     let fake = FakeSlack::start().await;
-    let (_dir, url) = common::temp_db();
     let clock = Arc::new(ManualClock::new(
         Utc.with_ymd_and_hms(2026, 3, 2, 12, 0, 0).unwrap(),
     ));
-    let bot = start_bot(&fake, &url, clock.clone(), 1).await;
+    let bot = start_bot(&fake, url, clock.clone(), 1).await;
 
     // /ask gil senior: acknowledged, then a Block Kit question in the channel.
     let env = fake.command(CAROL, "/ask", "gil senior", "trigger-1");
@@ -91,11 +105,12 @@ async fn the_study_group_on_slack() {
         posted[0]["blocks"].to_string().contains("senior"),
         "{posted:#?}"
     );
-    let (question_id, thread): (String, String) =
+    let (question_id, thread): (String, String) = any_pool!(bot.engine.pool(), |p| {
         sqlx::query_as("SELECT question_id, thread_id FROM posts")
-            .fetch_one(common::sqlite(bot.engine.pool()))
+            .fetch_one(p)
             .await
-            .unwrap();
+            .unwrap()
+    });
     let thread_ts = thread.split_once(':').unwrap().1.to_string();
     let reference = bot
         .engine
@@ -151,10 +166,7 @@ async fn the_study_group_on_slack() {
         2,
         "alice's and bob's answers, each once"
     );
-    let votes: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM votes")
-        .fetch_one(common::sqlite(bot.engine.pool()))
-        .await
-        .unwrap();
+    let votes = scalar(&bot.engine, "SELECT COUNT(*) FROM votes").await;
     assert_eq!(votes, 1);
 
     // The leaderboard, privately to bob.
@@ -217,11 +229,8 @@ async fn the_study_group_on_slack() {
     let Bot { engine, slack } = bot;
     slack.shutdown().await;
     drop(engine);
-    let bot = start_bot(&fake, &url, clock.clone(), 2).await;
-    let answers: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM answers")
-        .fetch_one(common::sqlite(bot.engine.pool()))
-        .await
-        .unwrap();
+    let bot = start_bot(&fake, url, clock.clone(), 2).await;
+    let answers = scalar(&bot.engine, "SELECT COUNT(*) FROM answers").await;
     assert_eq!(answers, 2);
     let edited = json!({"type": "message", "subtype": "message_changed", "channel": CHANNEL, "hidden": true,
         "ts": "1772441100.000001", "event_ts": "1772441100.000001", "channel_type": "channel",
@@ -240,15 +249,14 @@ async fn the_study_group_on_slack() {
         "ts": "1772441200.000001", "event_ts": "1772441200.000001", "deleted_ts": "1772441000.000002",
         "channel_type": "channel"}), "Ev10", 0);
     wait(bot.engine.handled(), 2).await;
-    let answers: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM answers")
-        .fetch_one(common::sqlite(bot.engine.pool()))
-        .await
-        .unwrap();
+    let answers = scalar(&bot.engine, "SELECT COUNT(*) FROM answers").await;
     assert_eq!(answers, 1, "the deleted answer is withdrawn");
-    let platforms: Vec<String> = sqlx::query_scalar("SELECT DISTINCT platform FROM users")
-        .fetch_all(common::sqlite(bot.engine.pool()))
-        .await
-        .unwrap();
+    let platforms: Vec<String> = any_pool!(bot.engine.pool(), |p| sqlx::query_scalar(
+        "SELECT DISTINCT platform FROM users"
+    )
+    .fetch_all(p)
+    .await
+    .unwrap());
     assert_eq!(platforms, ["slack"]);
     bot.slack.shutdown().await;
 }
@@ -271,10 +279,20 @@ fn run_bot(url: &str, discord: &str, slack_api: &str) -> tokio::process::Child {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn discord_and_slack_run_side_by_side_from_one_config() {
+    for db in common::databases("discord_and_slack_run_side_by_side").await {
+        println!(
+            "discord_and_slack_run_side_by_side_from_one_config on {}",
+            db.backend
+        );
+        side_by_side_on(&db.url).await;
+    }
+}
+
+/// The binary opens the database before it connects: both connections show it opened.
+async fn side_by_side_on(url: &str) {
     let discord = common::fake_discord::FakeDiscord::start().await;
     let slack = FakeSlack::start().await;
-    let (_dir, url) = common::temp_db();
-    let mut child = run_bot(&url, &discord.url, &slack.api_url);
+    let mut child = run_bot(url, &discord.url, &slack.api_url);
     discord.wait_identified(1).await;
     slack.wait_connected(1).await;
     child.kill().await.unwrap();
@@ -282,13 +300,22 @@ async fn discord_and_slack_run_side_by_side_from_one_config() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn slack_failing_to_connect_does_not_stop_discord() {
+    for db in common::databases("slack_failing_to_connect").await {
+        println!(
+            "slack_failing_to_connect_does_not_stop_discord on {}",
+            db.backend
+        );
+        slack_failing_to_connect_on(&db.url).await;
+    }
+}
+
+async fn slack_failing_to_connect_on(url: &str) {
     let discord = common::fake_discord::FakeDiscord::start().await;
     // A port with nothing listening: Slack cannot connect and is retried in the background.
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let dead = format!("http://{}/api", closed.local_addr().unwrap());
     drop(closed);
-    let (_dir, url) = common::temp_db();
-    let mut child = run_bot(&url, &discord.url, &dead);
+    let mut child = run_bot(url, &discord.url, &dead);
     discord.wait_identified(1).await;
     discord
         .wait_for("command registration", |c| {
@@ -301,18 +328,26 @@ async fn slack_failing_to_connect_does_not_stop_discord() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn slack_events_keep_their_order() {
+    for db in common::databases("slack_events_keep_their_order").await {
+        println!("slack_events_keep_their_order on {}", db.backend);
+        slack_events_keep_their_order_on(&db.url).await;
+    }
+}
+
+async fn slack_events_keep_their_order_on(url: &str) {
     let fake = FakeSlack::start().await;
-    let (_dir, url) = common::temp_db();
     let clock = Arc::new(ManualClock::new(
         Utc.with_ymd_and_hms(2026, 3, 2, 12, 0, 0).unwrap(),
     ));
-    let bot = start_bot(&fake, &url, clock, 1).await;
+    let bot = start_bot(&fake, url, clock, 1).await;
     fake.command(CAROL, "/ask", "gil senior", "trigger-1");
     wait(bot.engine.attached(), 1).await;
-    let thread: String = sqlx::query_scalar("SELECT thread_id FROM posts")
-        .fetch_one(common::sqlite(bot.engine.pool()))
-        .await
-        .unwrap();
+    let thread: String = any_pool!(bot.engine.pool(), |p| sqlx::query_scalar(
+        "SELECT thread_id FROM posts"
+    )
+    .fetch_one(p)
+    .await
+    .unwrap());
     let thread_ts = thread.split_once(':').unwrap().1.to_string();
     // An answer, a vote on it and its deletion, sent back to back without waiting: applied in
     // that order, the deletion withdraws the answer (and the vote with it).
@@ -331,11 +366,12 @@ async fn slack_events_keep_their_order() {
         0,
     );
     wait(bot.engine.handled(), 4).await; // the command and three events
-    let (answers, votes): (i64, i64) =
-        sqlx::query_as("SELECT (SELECT COUNT(*) FROM answers), (SELECT COUNT(*) FROM votes)")
-            .fetch_one(common::sqlite(bot.engine.pool()))
-            .await
-            .unwrap();
+    let (answers, votes): (i64, i64) = any_pool!(bot.engine.pool(), |p| sqlx::query_as(
+        "SELECT (SELECT COUNT(*) FROM answers), (SELECT COUNT(*) FROM votes)"
+    )
+    .fetch_one(p)
+    .await
+    .unwrap());
     assert_eq!((answers, votes), (0, 0), "the deletion came last");
     bot.slack.shutdown().await;
 }
