@@ -604,16 +604,16 @@ async fn discord_blind_answers_through_the_answer_button_and_modal_on(url: &str)
     );
 
     // carol 👍 alice's revealed answer: +10 points for alice.
-    let alice_message: String =
-        any_pool!(&pool, |p| {
-            sqlx::query_scalar(
-        "SELECT a.message_id FROM answers a JOIN users u ON u.id = a.author WHERE u.user_id = $1",
-    )
-    .bind(ALICE.to_string())
-    .fetch_one(p)
-    .await
-    .unwrap()
-        });
+    let alice_message: String = any_pool!(&pool, |p| {
+        sqlx::query_scalar(
+            "SELECT a.message_id FROM answers a JOIN users u ON u.id = a.author
+             WHERE u.user_id = $1",
+        )
+        .bind(ALICE.to_string())
+        .fetch_one(p)
+        .await
+        .unwrap()
+    });
     let before = points_of(&pool, &ALICE.to_string()).await;
     let events_before = *engine.handled().borrow();
     fake.dispatch(
@@ -846,12 +846,13 @@ mod on_slack {
         wait_revealed(&pool).await;
         let alice_message: String = any_pool!(&pool, |p| {
             sqlx::query_scalar(
-            "SELECT a.message_id FROM answers a JOIN users u ON u.id = a.author WHERE u.user_id = $1",
-        )
-        .bind(ALICE)
-        .fetch_one(p)
-        .await
-        .unwrap()
+                "SELECT a.message_id FROM answers a JOIN users u ON u.id = a.author
+                 WHERE u.user_id = $1",
+            )
+            .bind(ALICE)
+            .fetch_one(p)
+            .await
+            .unwrap()
         });
         let (channel, revealed_ts) = alice_message.split_once(':').unwrap();
         assert_eq!(channel, CHANNEL);
