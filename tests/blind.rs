@@ -37,25 +37,25 @@ fn answers(reference: &str) -> [(String, String); 3] {
 }
 
 /// Checker score of each member's stored answer, by platform user id.
-async fn score_of(pool: &sqlx::SqlitePool, user: &str) -> i64 {
-    sqlx::query_scalar(
-        "SELECT a.score FROM answers a JOIN users u ON u.id = a.author WHERE u.user_id = ?",
+async fn score_of(pool: &store::Pool, user: &str) -> i64 {
+    any_pool!(pool, |p| sqlx::query_scalar(
+        "SELECT a.score FROM answers a JOIN users u ON u.id = a.author WHERE u.user_id = $1",
     )
     .bind(user)
-    .fetch_one(pool)
+    .fetch_one(p)
     .await
-    .unwrap()
+    .unwrap())
 }
 
 /// Points of a member's answer (the `answer_points` view: checker × tier + 10 per voter).
-async fn points_of(pool: &sqlx::SqlitePool, user: &str) -> i64 {
-    sqlx::query_scalar(
-        "SELECT p.points FROM answer_points p JOIN users u ON u.id = p.author WHERE u.user_id = ?",
+async fn points_of(pool: &store::Pool, user: &str) -> i64 {
+    any_pool!(pool, |p| sqlx::query_scalar(
+        "SELECT p.points FROM answer_points p JOIN users u ON u.id = p.author WHERE u.user_id = $1",
     )
     .bind(user)
-    .fetch_one(pool)
+    .fetch_one(p)
     .await
-    .unwrap()
+    .unwrap())
 }
 
 /// Waits until the platform has attached the first post to its message and thread.
@@ -69,14 +69,15 @@ async fn wait_attached(engine: &Engine) {
 
 /// Waits (at most 10 s) until no answer is stored under a private id any more: the adapter has
 /// recorded every revealed message (it does so right after posting each).
-async fn wait_revealed(pool: &sqlx::SqlitePool) {
+async fn wait_revealed(pool: &store::Pool) {
     let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
     loop {
-        let private: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM answers WHERE message_id LIKE 'private:%'")
-                .fetch_one(pool)
-                .await
-                .unwrap();
+        let private: i64 = any_pool!(pool, |p| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM answers WHERE message_id LIKE 'private:%'"
+        )
+        .fetch_one(p)
+        .await
+        .unwrap());
         if private == 0 {
             return;
         }
@@ -98,9 +99,21 @@ async fn line(c: &mut Console, l: &str) -> String {
 
 #[tokio::test]
 async fn console_blind_question_reveals_every_answer_best_first_and_votes_count() {
-    let (_dir, url) = common::temp_db();
+    for db in
+        common::databases("console_blind_question_reveals_every_answer_best_first_and_votes_count")
+            .await
+    {
+        println!(
+            "console_blind_question_reveals_every_answer_best_first_and_votes_count on {}",
+            db.backend
+        );
+        console_blind_question_reveals_every_answer_best_first_and_votes_count_on(&db.url).await;
+    }
+}
+
+async fn console_blind_question_reveals_every_answer_best_first_and_votes_count_on(url: &str) {
     let mut c = Console::open(
-        &url,
+        url,
         common::bank(),
         common::config(),
         "study-group",
@@ -110,11 +123,13 @@ async fn console_blind_question_reveals_every_answer_best_first_and_votes_count(
     .unwrap();
     let asked = line(&mut c, "alice: /ask gil senior blind").await;
     assert!(asked.contains("Blind: answer privately"), "{asked}");
-    let pool = common::sqlite(c.engine().pool()).clone();
-    let question: String = sqlx::query_scalar("SELECT question_id FROM posts")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+    let pool = c.engine().pool().clone();
+    let question: String = any_pool!(&pool, |p| sqlx::query_scalar(
+        "SELECT question_id FROM posts"
+    )
+    .fetch_one(p)
+    .await
+    .unwrap());
     let reference = c
         .engine()
         .bank()
@@ -144,10 +159,12 @@ async fn console_blind_question_reveals_every_answer_best_first_and_votes_count(
     assert!(seen_by[1]
         .1
         .starts_with("[bot → alice, privately] Your earlier answer was replaced"));
-    let stored: Vec<String> = sqlx::query_scalar("SELECT body FROM answers ORDER BY id")
-        .fetch_all(&pool)
-        .await
-        .unwrap();
+    let stored: Vec<String> = any_pool!(&pool, |p| sqlx::query_scalar(
+        "SELECT body FROM answers ORDER BY id"
+    )
+    .fetch_all(p)
+    .await
+    .unwrap());
     assert_eq!(stored.len(), 3, "one answer per member: {stored:?}");
     assert!(
         !stored.iter().any(|b| b.contains("markerdraft")),
@@ -166,10 +183,10 @@ async fn console_blind_question_reveals_every_answer_best_first_and_votes_count(
     let early_vote = line(&mut c, "carol +👍 alice").await;
     assert!(early_vote.contains("alice has no answer"), "{early_vote}");
     seen_by.push(("carol".into(), early_vote));
-    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM votes")
-        .fetch_one(&pool)
+    let count: i64 = any_pool!(&pool, |p| sqlx::query_scalar("SELECT COUNT(*) FROM votes")
+        .fetch_one(p)
         .await
-        .unwrap();
+        .unwrap());
     assert_eq!(count, 0);
     for (who, _) in &answers {
         let marker = format!("marker{who}");
@@ -217,18 +234,35 @@ async fn console_blind_question_reveals_every_answer_best_first_and_votes_count(
         late.contains("is closed and its answers were revealed"),
         "{late}"
     );
-    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM answers")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+    let count: i64 = any_pool!(&pool, |p| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM answers"
+    )
+    .fetch_one(p)
+    .await
+    .unwrap());
     assert_eq!(count, 3);
 }
 
 #[tokio::test]
 async fn a_scheduled_blind_question_is_blind_and_catch_up_never_withdraws_a_private_answer() {
-    let (_dir, url) = common::temp_db();
+    for db in common::databases(
+        "a_scheduled_blind_question_is_blind_and_catch_up_never_withdraws_a_private_answer",
+    )
+    .await
+    {
+        println!("a_scheduled_blind_question_is_blind_and_catch_up_never_withdraws_a_private_answer on {}", db.backend);
+        a_scheduled_blind_question_is_blind_and_catch_up_never_withdraws_a_private_answer_on(
+            &db.url,
+        )
+        .await;
+    }
+}
+
+async fn a_scheduled_blind_question_is_blind_and_catch_up_never_withdraws_a_private_answer_on(
+    url: &str,
+) {
     let mut c = Console::open(
-        &url,
+        url,
         common::bank(),
         common::config(),
         "study-group",
@@ -281,10 +315,12 @@ async fn a_scheduled_blind_question_is_blind_and_catch_up_never_withdraws_a_priv
             if user == "carol" && text.contains("> written while the bot was down")),
         "{out:?}"
     );
-    let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM answers")
-        .fetch_one(common::sqlite(c.engine().pool()))
-        .await
-        .unwrap();
+    let stored: i64 = any_pool!(c.engine().pool(), |p| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM answers"
+    )
+    .fetch_one(p)
+    .await
+    .unwrap());
     assert_eq!(stored, 1, "bob's private answer stays");
     // The next day's run closes it: the reveal posts bob's answer.
     let next = line(&mut c, "@time 2026-03-03 09:30").await;
@@ -343,12 +379,21 @@ fn posted_in(calls: &[fake::Call], channel: u64) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn discord_blind_answers_through_the_answer_button_and_modal() {
+    for db in common::databases("discord_blind_answers_through_the_answer_button_and_modal").await {
+        println!(
+            "discord_blind_answers_through_the_answer_button_and_modal on {}",
+            db.backend
+        );
+        discord_blind_answers_through_the_answer_button_and_modal_on(&db.url).await;
+    }
+}
+
+async fn discord_blind_answers_through_the_answer_button_and_modal_on(url: &str) {
     let fake = FakeDiscord::start().await;
-    let (_dir, url) = common::temp_db();
     let clock = Arc::new(ManualClock::new(
         Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap(),
     ));
-    let pool = store::open(&url).await.unwrap();
+    let pool = store::open(url).await.unwrap();
     let engine = Arc::new(Engine::new(pool, common::bank(), common::config(), clock));
     let config = fake.bot_config();
     let bot = discord::start(&config, engine.clone()).await.unwrap();
@@ -358,7 +403,7 @@ async fn discord_blind_answers_through_the_answer_button_and_modal() {
             .any(|c| c.method == "PUT" && c.path.ends_with("/commands"))
     })
     .await;
-    let pool = common::sqlite(engine.pool()).clone();
+    let pool = engine.pool().clone();
 
     // /ask gil senior blind:true → the question with an Answer button.
     let (_, alice) = member_of("alice");
@@ -394,11 +439,12 @@ async fn discord_blind_answers_through_the_answer_button_and_modal() {
     assert_eq!(button["type"], 2);
     assert_eq!(button["custom_id"], "blind-answer:1");
     assert_eq!(button["label"], "Answer");
-    let (question, thread): (String, String) =
-        sqlx::query_as("SELECT question_id, thread_id FROM posts")
-            .fetch_one(&pool)
-            .await
-            .unwrap();
+    let (question, thread): (String, String) = any_pool!(&pool, |p| sqlx::query_as(
+        "SELECT question_id, thread_id FROM posts"
+    )
+    .fetch_one(p)
+    .await
+    .unwrap());
     let thread: u64 = thread.parse().unwrap();
     let question_message: u64 = 5000; // the fake's first snowflake: the question message
     let reference = engine
@@ -461,10 +507,12 @@ async fn discord_blind_answers_through_the_answer_button_and_modal() {
     assert!(score_of(&pool, &BOB.to_string()).await >= before);
     own_interactions.push(("bob".into(), again));
     own_interactions.push(("bob".into(), submit));
-    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM answers")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+    let count: i64 = any_pool!(&pool, |p| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM answers"
+    )
+    .fetch_one(p)
+    .await
+    .unwrap());
     assert_eq!(count, 3);
 
     // carol writes in the thread: not scored (no ✅), her text comes back by DM.
@@ -544,23 +592,28 @@ async fn discord_blind_answers_through_the_answer_button_and_modal() {
     }
     // Each revealed message is recorded as its answer's message.
     wait_revealed(&pool).await;
-    let revealed: Vec<String> = sqlx::query_scalar("SELECT message_id FROM answers ORDER BY id")
-        .fetch_all(&pool)
-        .await
-        .unwrap();
+    let revealed: Vec<String> = any_pool!(&pool, |p| sqlx::query_scalar(
+        "SELECT message_id FROM answers ORDER BY id"
+    )
+    .fetch_all(p)
+    .await
+    .unwrap());
     assert!(
         revealed.iter().all(|m| m.parse::<u64>().is_ok()),
         "{revealed:?}"
     );
 
     // carol 👍 alice's revealed answer: +10 points for alice.
-    let alice_message: String = sqlx::query_scalar(
-        "SELECT a.message_id FROM answers a JOIN users u ON u.id = a.author WHERE u.user_id = ?",
-    )
-    .bind(ALICE.to_string())
-    .fetch_one(&pool)
-    .await
-    .unwrap();
+    let alice_message: String = any_pool!(&pool, |p| {
+        sqlx::query_scalar(
+            "SELECT a.message_id FROM answers a JOIN users u ON u.id = a.author
+             WHERE u.user_id = $1",
+        )
+        .bind(ALICE.to_string())
+        .fetch_one(p)
+        .await
+        .unwrap()
+    });
     let before = points_of(&pool, &ALICE.to_string()).await;
     let events_before = *engine.handled().borrow();
     fake.dispatch(
@@ -625,18 +678,28 @@ mod on_slack {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn slack_blind_answers_through_the_answer_button_and_modal() {
+        for db in common::databases("slack_blind_answers_through_the_answer_button_and_modal").await
+        {
+            println!(
+                "slack_blind_answers_through_the_answer_button_and_modal on {}",
+                db.backend
+            );
+            slack_blind_answers_through_the_answer_button_and_modal_on(&db.url).await;
+        }
+    }
+
+    async fn slack_blind_answers_through_the_answer_button_and_modal_on(url: &str) {
         let fake = FakeSlack::start().await;
-        let (_dir, url) = common::temp_db();
         let clock = Arc::new(ManualClock::new(
             Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap(),
         ));
-        let pool = store::open(&url).await.unwrap();
+        let pool = store::open(url).await.unwrap();
         let engine = Arc::new(Engine::new(pool, common::bank(), common::config(), clock));
         let bot = interview_bot::platform::slack::start(&fake.bot_config(), engine.clone())
             .await
             .unwrap();
         fake.wait_connected(1).await;
-        let pool = common::sqlite(engine.pool()).clone();
+        let pool = engine.pool().clone();
 
         fake.command(ALICE, "/ask", "gil senior blind", "trigger-ask");
         fake.wait_for("the blind question", |f| {
@@ -655,11 +718,12 @@ mod on_slack {
         assert_eq!(actions["elements"][0]["type"], "button");
         assert_eq!(actions["elements"][0]["action_id"], "blind-answer");
         assert_eq!(actions["elements"][0]["value"], "1");
-        let (question_id, message): (String, String) =
-            sqlx::query_as("SELECT question_id, message_id FROM posts")
-                .fetch_one(&pool)
-                .await
-                .unwrap();
+        let (question_id, message): (String, String) = any_pool!(&pool, |p| sqlx::query_as(
+            "SELECT question_id, message_id FROM posts"
+        )
+        .fetch_one(p)
+        .await
+        .unwrap());
         let ts = message
             .split_once(':')
             .unwrap_or_else(|| panic!("{message}"))
@@ -713,10 +777,12 @@ mod on_slack {
                 .any(|t| t.starts_with("Your earlier answer was replaced"))
         })
         .await;
-        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM answers")
-            .fetch_one(&pool)
-            .await
-            .unwrap();
+        let count: i64 = any_pool!(&pool, |p| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM answers"
+        )
+        .fetch_one(p)
+        .await
+        .unwrap());
         assert_eq!(count, 3);
 
         // carol writes in the thread: not scored, her text comes back privately.
@@ -778,13 +844,16 @@ mod on_slack {
 
         // carol 👍 alice's revealed answer: +10 for alice.
         wait_revealed(&pool).await;
-        let alice_message: String = sqlx::query_scalar(
-            "SELECT a.message_id FROM answers a JOIN users u ON u.id = a.author WHERE u.user_id = ?",
-        )
-        .bind(ALICE)
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+        let alice_message: String = any_pool!(&pool, |p| {
+            sqlx::query_scalar(
+                "SELECT a.message_id FROM answers a JOIN users u ON u.id = a.author
+                 WHERE u.user_id = $1",
+            )
+            .bind(ALICE)
+            .fetch_one(p)
+            .await
+            .unwrap()
+        });
         let (channel, revealed_ts) = alice_message.split_once(':').unwrap();
         assert_eq!(channel, CHANNEL);
         let before = points_of(&pool, ALICE).await;

@@ -48,9 +48,9 @@ struct T {
 }
 
 impl T {
-    async fn new() -> T {
+    async fn new(url: &str) -> T {
         let clock = Arc::new(ManualClock::new(t0()));
-        let pool = store::open("sqlite::memory:").await.unwrap();
+        let pool = store::open(url).await.unwrap();
         let engine = Engine::new(pool, common::bank(), common::config(), clock.clone());
         T {
             engine,
@@ -110,7 +110,20 @@ fn posted(out: &[Outbound]) -> String {
 
 #[tokio::test]
 async fn a_question_added_from_the_form_joins_ask_in_its_workspace_and_no_other() {
-    let mut t = T::new().await;
+    for db in
+        common::databases("a_question_added_from_the_form_joins_ask_in_its_workspace_and_no_other")
+            .await
+    {
+        println!(
+            "a_question_added_from_the_form_joins_ask_in_its_workspace_and_no_other on {}",
+            db.backend
+        );
+        a_question_added_from_the_form_joins_ask_in_its_workspace_and_no_other_on(&db.url).await;
+    }
+}
+
+async fn a_question_added_from_the_form_joins_ask_in_its_workspace_and_no_other_on(url: &str) {
+    let mut t = T::new(url).await;
     let (a, b) = (chan("guild-a", "ch-a"), chan("guild-b", "ch-b"));
     let added = t
         .reply(
@@ -177,7 +190,24 @@ async fn a_question_added_from_the_form_joins_ask_in_its_workspace_and_no_other(
 
 #[tokio::test]
 async fn a_custom_question_is_scored_in_reference_mode_and_still_renders_after_removal() {
-    let mut t = T::new().await;
+    for db in common::databases(
+        "a_custom_question_is_scored_in_reference_mode_and_still_renders_after_removal",
+    )
+    .await
+    {
+        println!(
+            "a_custom_question_is_scored_in_reference_mode_and_still_renders_after_removal on {}",
+            db.backend
+        );
+        a_custom_question_is_scored_in_reference_mode_and_still_renders_after_removal_on(&db.url)
+            .await;
+    }
+}
+
+async fn a_custom_question_is_scored_in_reference_mode_and_still_renders_after_removal_on(
+    url: &str,
+) {
+    let mut t = T::new(url).await;
     let a = chan("guild-a", "ch-a");
     t.run(
         &a,
@@ -295,7 +325,18 @@ async fn a_custom_question_is_scored_in_reference_mode_and_still_renders_after_r
 
 #[tokio::test]
 async fn suggestions_wait_for_a_manager_and_approve_makes_them_live() {
-    let mut t = T::new().await;
+    for db in common::databases("suggestions_wait_for_a_manager_and_approve_makes_them_live").await
+    {
+        println!(
+            "suggestions_wait_for_a_manager_and_approve_makes_them_live on {}",
+            db.backend
+        );
+        suggestions_wait_for_a_manager_and_approve_makes_them_live_on(&db.url).await;
+    }
+}
+
+async fn suggestions_wait_for_a_manager_and_approve_makes_them_live_on(url: &str) {
+    let mut t = T::new(url).await;
     let a = chan("guild-a", "ch-a");
     let s = t
         .reply(
@@ -465,7 +506,20 @@ reference_answer = "Small pull requests get reviewed faster and more carefully: 
 
 #[tokio::test]
 async fn import_checks_files_like_the_bank_and_names_file_question_and_field() {
-    let mut t = T::new().await;
+    for db in
+        common::databases("import_checks_files_like_the_bank_and_names_file_question_and_field")
+            .await
+    {
+        println!(
+            "import_checks_files_like_the_bank_and_names_file_question_and_field on {}",
+            db.backend
+        );
+        import_checks_files_like_the_bank_and_names_file_question_and_field_on(&db.url).await;
+    }
+}
+
+async fn import_checks_files_like_the_bank_and_names_file_question_and_field_on(url: &str) {
+    let mut t = T::new(url).await;
     let a = chan("guild-a", "ch-a");
     // The loader's errors first (as for the bank: the self-checks run on a file that loads).
     let bad = TEAM_TOML.replace("tier = \"senior\"", "tier = \"guru\"");
@@ -583,7 +637,20 @@ fn without_ids(text: &str) -> String {
 
 #[tokio::test]
 async fn list_remove_export_and_the_export_imports_back_to_the_same_questions() {
-    let mut t = T::new().await;
+    for db in
+        common::databases("list_remove_export_and_the_export_imports_back_to_the_same_questions")
+            .await
+    {
+        println!(
+            "list_remove_export_and_the_export_imports_back_to_the_same_questions on {}",
+            db.backend
+        );
+        list_remove_export_and_the_export_imports_back_to_the_same_questions_on(&db.url).await;
+    }
+}
+
+async fn list_remove_export_and_the_export_imports_back_to_the_same_questions_on(url: &str) {
+    let mut t = T::new(url).await;
     let (a, c) = (chan("guild-a", "ch-a"), chan("guild-c", "ch-c"));
     t.reply(&a, "admin", import("team.toml", TEAM_TOML)).await;
     t.run(
@@ -660,11 +727,20 @@ async fn list_remove_export_and_the_export_imports_back_to_the_same_questions() 
 
 #[tokio::test]
 async fn the_console_adds_imports_and_asks_custom_questions() {
-    let (_dir, url) = common::temp_db();
+    for db in common::databases("the_console_adds_imports_and_asks_custom_questions").await {
+        println!(
+            "the_console_adds_imports_and_asks_custom_questions on {}",
+            db.backend
+        );
+        the_console_adds_imports_and_asks_custom_questions_on(&db.url).await;
+    }
+}
+
+async fn the_console_adds_imports_and_asks_custom_questions_on(url: &str) {
     let files = tempfile::tempdir().unwrap();
     let toml = files.path().join("team.toml");
     std::fs::write(&toml, TEAM_TOML).unwrap();
-    let mut c = Console::open(&url, common::bank(), common::config(), "study-group", t0())
+    let mut c = Console::open(url, common::bank(), common::config(), "study-group", t0())
         .await
         .unwrap()
         .with_files_dir(files.path().join("out"));
@@ -759,9 +835,24 @@ mod discord_side {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn discord_adds_from_a_modal_imports_an_attachment_and_keeps_guilds_apart() {
+        for db in crate::common::databases(
+            "discord_adds_from_a_modal_imports_an_attachment_and_keeps_guilds_apart",
+        )
+        .await
+        {
+            println!(
+                "discord_adds_from_a_modal_imports_an_attachment_and_keeps_guilds_apart on {}",
+                db.backend
+            );
+            discord_adds_from_a_modal_imports_an_attachment_and_keeps_guilds_apart_on(&db.url)
+                .await;
+        }
+    }
+
+    async fn discord_adds_from_a_modal_imports_an_attachment_and_keeps_guilds_apart_on(url: &str) {
         let fake = FakeDiscord::start().await;
         let clock = Arc::new(ManualClock::new(t0()));
-        let pool = store::open("sqlite::memory:").await.unwrap();
+        let pool = store::open(url).await.unwrap();
         let engine = Arc::new(Engine::new(pool, common::bank(), common::config(), clock));
         let config = fake.bot_config();
         let bot = discord::start(&config, engine.clone()).await.unwrap();
@@ -1045,9 +1136,23 @@ mod slack_side {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn slack_opens_a_modal_from_the_command_and_stores_its_submission() {
+        for db in crate::common::databases(
+            "slack_opens_a_modal_from_the_command_and_stores_its_submission",
+        )
+        .await
+        {
+            println!(
+                "slack_opens_a_modal_from_the_command_and_stores_its_submission on {}",
+                db.backend
+            );
+            slack_opens_a_modal_from_the_command_and_stores_its_submission_on(&db.url).await;
+        }
+    }
+
+    async fn slack_opens_a_modal_from_the_command_and_stores_its_submission_on(url: &str) {
         let fake = FakeSlack::start().await;
         let clock = Arc::new(ManualClock::new(t0()));
-        let pool = store::open("sqlite::memory:").await.unwrap();
+        let pool = store::open(url).await.unwrap();
         let engine = Arc::new(Engine::new(pool, common::bank(), common::config(), clock));
         let bot = slack::start(&fake.bot_config(), engine.clone())
             .await

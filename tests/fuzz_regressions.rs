@@ -114,9 +114,18 @@ fn durations_out_of_range_are_not_a_panic() {
 /// `checked_add_signed` and answers with the syntax help instead.
 #[tokio::test]
 async fn advancing_past_the_calendar_is_an_error_not_a_panic() {
-    let (_dir, url) = common::temp_db();
+    for db in common::databases("advancing_past_the_calendar_is_an_error_not_a_panic").await {
+        println!(
+            "advancing_past_the_calendar_is_an_error_not_a_panic on {}",
+            db.backend
+        );
+        advancing_past_the_calendar_is_an_error_not_a_panic_on(&db.url).await;
+    }
+}
+
+async fn advancing_past_the_calendar_is_an_error_not_a_panic_on(url: &str) {
     let mut c = Console::open(
-        &url,
+        url,
         common::bank(),
         common::config(),
         "study-group",

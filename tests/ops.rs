@@ -114,6 +114,7 @@ async fn answer(e: &Engine, post: PostId, who: &str, text: &str) {
     .unwrap();
 }
 
+// SQLite only: it checks the console's default database, an SQLite file in the working folder.
 #[test]
 fn questions_stats_and_console_work_from_a_folder_without_the_repository() {
     let dir = tempfile::tempdir().unwrap();
@@ -196,10 +197,29 @@ async fn get(url: &str) -> (u16, String) {
 #[tokio::test]
 async fn healthz_and_metrics_answer_on_an_ephemeral_port() {
     let metrics = interview_bot::ops::metrics::install().expect("the recorder installs");
-    PLATFORM.with(|p| p.set("metrics-test"));
-    let (_d, url) = common::temp_db();
+    for db in common::databases("healthz_and_metrics_answer_on_an_ephemeral_port").await {
+        println!(
+            "healthz_and_metrics_answer_on_an_ephemeral_port on {}",
+            db.backend
+        );
+        // A platform name per backend: the counters of one run must not add to the other's.
+        let platform = match db.backend {
+            "sqlite" => "metrics-test",
+            _ => "metrics-test-postgres",
+        };
+        healthz_and_metrics_answer_on_an_ephemeral_port_on(&db.url, metrics.clone(), platform)
+            .await;
+    }
+}
+
+async fn healthz_and_metrics_answer_on_an_ephemeral_port_on(
+    url: &str,
+    metrics: metrics_exporter_prometheus::PrometheusHandle,
+    platform: &'static str,
+) {
+    PLATFORM.with(|p| p.set(platform));
     let clock = Arc::new(ManualClock::new(t(2026, 3, 2, 9)));
-    let pool = store::open(&url).await.unwrap();
+    let pool = store::open(url).await.unwrap();
     let engine = Engine::new(pool.clone(), common::bank(), common::config(), clock);
     let post = ask(&engine, "i1").await;
     answer(
@@ -234,14 +254,14 @@ async fn healthz_and_metrics_answer_on_an_ephemeral_port() {
     let (code, body) = get(&format!("{base}/metrics")).await;
     assert_eq!(code, 200);
     for expected in [
-        "interview_bot_events_total{platform=\"metrics-test\",kind=\"command\"} 1",
-        "interview_bot_events_total{platform=\"metrics-test\",kind=\"message\"} 1",
-        "interview_bot_answers_scored_total{platform=\"metrics-test\"} 1",
-        "interview_bot_platform_connected{platform=\"discord\"} 1",
-        "# TYPE interview_bot_event_seconds histogram",
-        "interview_bot_event_seconds_count{platform=\"metrics-test\",kind=\"message\"} 1",
+        format!("interview_bot_events_total{{platform=\"{platform}\",kind=\"command\"}} 1"),
+        format!("interview_bot_events_total{{platform=\"{platform}\",kind=\"message\"}} 1"),
+        format!("interview_bot_answers_scored_total{{platform=\"{platform}\"}} 1"),
+        "interview_bot_platform_connected{platform=\"discord\"} 1".to_string(),
+        "# TYPE interview_bot_event_seconds histogram".to_string(),
+        format!("interview_bot_event_seconds_count{{platform=\"{platform}\",kind=\"message\"}} 1"),
     ] {
-        assert!(body.contains(expected), "missing `{expected}` in:\n{body}");
+        assert!(body.contains(&expected), "missing `{expected}` in:\n{body}");
     }
     let posts = body
         .lines()
@@ -269,6 +289,8 @@ async fn healthz_and_metrics_answer_on_an_ephemeral_port() {
     task.await.unwrap();
 }
 
+// SQLite only: `backup` is SQLite's `VACUUM INTO` (on PostgreSQL it refuses and names
+// `pg_dump`, tested in `tests/backends.rs`).
 #[tokio::test]
 async fn backup_while_running_restores_every_answer() {
     let (dir, url) = common::temp_db();
@@ -342,11 +364,20 @@ async fn backup_while_running_restores_every_answer() {
 
 #[tokio::test]
 async fn retention_prunes_processed_event_ids_older_than_30_days() {
-    let (_d, url) = common::temp_db();
+    for db in common::databases("retention_prunes_processed_event_ids_older_than_30_days").await {
+        println!(
+            "retention_prunes_processed_event_ids_older_than_30_days on {}",
+            db.backend
+        );
+        retention_prunes_processed_event_ids_older_than_30_days_on(&db.url).await;
+    }
+}
+
+async fn retention_prunes_processed_event_ids_older_than_30_days_on(url: &str) {
     let start = t(2026, 3, 2, 9);
     let clock = Arc::new(ManualClock::new(start));
     let engine = Engine::new(
-        store::open(&url).await.unwrap(),
+        store::open(url).await.unwrap(),
         common::bank(),
         common::config(),
         clock.clone(),
@@ -394,10 +425,20 @@ async fn retention_prunes_processed_event_ids_older_than_30_days() {
 
 #[tokio::test]
 async fn the_running_bot_reports_healthy_once_discord_is_connected() {
+    for db in common::databases("the_running_bot_reports_healthy_once_discord_is_connected").await {
+        println!(
+            "the_running_bot_reports_healthy_once_discord_is_connected on {}",
+            db.backend
+        );
+        the_running_bot_reports_healthy_once_discord_is_connected_on(&db.url).await;
+    }
+}
+
+async fn the_running_bot_reports_healthy_once_discord_is_connected_on(url: &str) {
     use tokio::io::{AsyncBufReadExt, BufReader};
 
     let fake = common::fake_discord::FakeDiscord::start().await;
-    let (dir, url) = common::temp_db();
+    let dir = tempfile::tempdir().unwrap();
     let mut bot = tokio::process::Command::new(BIN);
     bot.args(["run", "--metrics-addr", "127.0.0.1:0"])
         .current_dir(dir.path())
@@ -409,7 +450,7 @@ async fn the_running_bot_reports_healthy_once_discord_is_connected() {
         bot.env_remove(var);
     }
     let mut bot = bot
-        .env("DATABASE_URL", &url)
+        .env("DATABASE_URL", url)
         .env("DISCORD_TOKEN", "OTAw.fake.token")
         .env("DISCORD_API_URL", &fake.url)
         .env("DISCORD_GUILD_ID", common::fake_discord::GUILD.to_string())
@@ -476,10 +517,16 @@ async fn the_running_bot_reports_healthy_once_discord_is_connected() {
 
 #[tokio::test]
 async fn the_tick_loop_runs_retention() {
-    let (_d, url) = common::temp_db();
+    for db in common::databases("the_tick_loop_runs_retention").await {
+        println!("the_tick_loop_runs_retention on {}", db.backend);
+        the_tick_loop_runs_retention_on(&db.url).await;
+    }
+}
+
+async fn the_tick_loop_runs_retention_on(url: &str) {
     let clock = Arc::new(ManualClock::new(t(2026, 3, 2, 9)));
     let engine = Arc::new(Engine::new(
-        store::open(&url).await.unwrap(),
+        store::open(url).await.unwrap(),
         common::bank(),
         common::config(),
         clock.clone(),

@@ -94,10 +94,12 @@ fn message(post: PostId, id: &str, who: &str, text: &str) -> Inbound {
 }
 
 async fn answers(e: &Engine) -> i64 {
-    sqlx::query_scalar("SELECT COUNT(*) FROM answers")
-        .fetch_one(common::sqlite(e.pool()))
-        .await
-        .unwrap()
+    any_pool!(e.pool(), |p| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM answers"
+    )
+    .fetch_one(p)
+    .await
+    .unwrap())
 }
 
 /// The board the rollups give must equal the points formula applied to the stored answers.
@@ -154,8 +156,17 @@ async fn assert_rollups_agree_in(e: &Engine, now: DateTime<Utc>, tz: chrono_tz::
 
 #[tokio::test]
 async fn a_delete_right_after_its_create_withdraws_it() {
-    let (_dir, url) = common::temp_db();
-    let (e, _) = engine(&url).await;
+    for db in common::databases("a_delete_right_after_its_create_withdraws_it").await {
+        println!(
+            "a_delete_right_after_its_create_withdraws_it on {}",
+            db.backend
+        );
+        a_delete_right_after_its_create_withdraws_it_on(&db.url).await;
+    }
+}
+
+async fn a_delete_right_after_its_create_withdraws_it_on(url: &str) {
+    let (e, _) = engine(url).await;
     let post = ask(&e, "i1").await;
     let good = good(&e, post).await;
     // Both take their place before either is applied (as Slack's callback does), then apply.
@@ -190,15 +201,23 @@ async fn a_delete_right_after_its_create_withdraws_it() {
 
 #[tokio::test]
 async fn an_edit_racing_a_vote_keeps_both() {
-    let (_dir, url) = common::temp_db();
-    let (e, _) = engine(&url).await;
+    for db in common::databases("an_edit_racing_a_vote_keeps_both").await {
+        println!("an_edit_racing_a_vote_keeps_both on {}", db.backend);
+        an_edit_racing_a_vote_keeps_both_on(&db.url).await;
+    }
+}
+
+async fn an_edit_racing_a_vote_keeps_both_on(url: &str) {
+    let (e, _) = engine(url).await;
     let post = ask(&e, "i1").await;
     let good = good(&e, post).await;
     e.handle(message(post, "m1", "alice", SHORT)).await.unwrap();
-    let before: i64 = sqlx::query_scalar("SELECT score FROM answers")
-        .fetch_one(common::sqlite(e.pool()))
-        .await
-        .unwrap();
+    let before: i64 = any_pool!(e.pool(), |p| sqlx::query_scalar(
+        "SELECT score FROM answers"
+    )
+    .fetch_one(p)
+    .await
+    .unwrap());
     // The edit and bob's vote arrive together; then carol's vote and bob's edit-free repeat.
     let edit = e
         .submit(Inbound::MessageEdited {
@@ -222,12 +241,14 @@ async fn an_edit_racing_a_vote_keeps_both() {
     let (v, ed) = tokio::join!(vote.outcome(), edit.outcome());
     v.unwrap();
     assert!(!ed.unwrap().is_empty(), "the edit was re-scored");
-    let (score, body, voters): (i64, String, i64) = sqlx::query_as(
+    let (score, body, voters): (i64, String, i64) = any_pool!(e.pool(), |p| {
+        sqlx::query_as(
         "SELECT a.score, a.body, (SELECT COUNT(*) FROM votes v WHERE v.answer = a.id) FROM answers a",
     )
-    .fetch_one(common::sqlite(e.pool()))
+    .fetch_one(p)
     .await
-    .unwrap();
+    .unwrap()
+    });
     assert!(score > before, "re-scored: {before} → {score}");
     assert_eq!(body, good);
     assert_eq!(voters, 1, "the edit kept the vote");
@@ -236,17 +257,20 @@ async fn an_edit_racing_a_vote_keeps_both() {
 
 #[tokio::test]
 async fn reads_run_while_a_write_is_in_progress() {
-    let (_dir, url) = common::temp_db();
-    let (e, _) = engine(&url).await;
+    for db in common::databases("reads_run_while_a_write_is_in_progress").await {
+        println!("reads_run_while_a_write_is_in_progress on {}", db.backend);
+        reads_run_while_a_write_is_in_progress_on(&db.url).await;
+    }
+}
+
+async fn reads_run_while_a_write_is_in_progress_on(url: &str) {
+    let (e, _) = engine(url).await;
     let post = ask(&e, "i1").await;
     let good = good(&e, post).await;
     e.handle(message(post, "m1", "alice", &good)).await.unwrap();
-    // Another process holds SQLite's write lock: the next answer has to wait for it.
-    let mut blocker = common::sqlite(e.pool()).acquire().await.unwrap();
-    sqlx::query("BEGIN IMMEDIATE")
-        .execute(&mut *blocker)
-        .await
-        .unwrap();
+    // Another process holds the write lock (SQLite's, or PostgreSQL's tables in EXCLUSIVE
+    // mode): the next answer has to wait for it.
+    let blocker = common::hold_write_lock(e.pool()).await;
     let pending = e.submit(message(post, "m2", "bob", &good)).await.unwrap();
     let write = tokio::spawn(pending.outcome());
     // The board, stats and schedule status answer meanwhile, from the read pool.
@@ -274,16 +298,21 @@ async fn reads_run_while_a_write_is_in_progress() {
         }
     }
     assert!(!write.is_finished(), "the reads did not wait for the write");
-    sqlx::query("COMMIT").execute(&mut *blocker).await.unwrap();
-    drop(blocker);
+    blocker.commit().await.unwrap();
     write.await.unwrap().unwrap();
     assert_eq!(answers(&e).await, 2);
 }
 
 #[tokio::test]
 async fn chatter_is_dropped_before_a_transaction() {
-    let (_dir, url) = common::temp_db();
-    let (e, _) = engine(&url).await;
+    for db in common::databases("chatter_is_dropped_before_a_transaction").await {
+        println!("chatter_is_dropped_before_a_transaction on {}", db.backend);
+        chatter_is_dropped_before_a_transaction_on(&db.url).await;
+    }
+}
+
+async fn chatter_is_dropped_before_a_transaction_on(url: &str) {
+    let (e, _) = engine(url).await;
     let post = ask(&e, "i1").await;
     let good = good(&e, post).await;
     let mut handled = e.handled();
@@ -319,19 +348,16 @@ async fn chatter_is_dropped_before_a_transaction() {
             text: good.clone(),
         },
     ];
-    // Hold the write lock: a dropped event never needs it, so none of these can block.
-    let mut blocker = common::sqlite(e.pool()).acquire().await.unwrap();
-    sqlx::query("BEGIN IMMEDIATE")
-        .execute(&mut *blocker)
-        .await
-        .unwrap();
+    // Hold the write lock: a dropped event never needs it, so none of these can block. (On
+    // PostgreSQL a write would wait for the lock without end, so a wait past 30 s fails.)
+    let blocker = common::hold_write_lock(e.pool()).await;
     for event in chatter {
-        assert!(e.handle(event).await.unwrap().is_empty());
+        let handled = tokio::time::timeout(std::time::Duration::from_secs(30), e.handle(event))
+            .await
+            .expect("a dropped event waited for the write lock");
+        assert!(handled.unwrap().is_empty());
     }
-    sqlx::query("ROLLBACK")
-        .execute(&mut *blocker)
-        .await
-        .unwrap();
+    blocker.rollback().await.unwrap();
     assert_eq!(
         *handled.borrow_and_update(),
         seen + 4,

@@ -266,11 +266,25 @@ fn at(y: i32, m: u32, d: u32, h: u32) -> DateTime<Utc> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn discord_stats_is_an_ephemeral_attachment_and_the_card_a_channel_attachment() {
+    for db in common::databases(
+        "discord_stats_is_an_ephemeral_attachment_and_the_card_a_channel_attachment",
+    )
+    .await
+    {
+        println!(
+            "discord_stats_is_an_ephemeral_attachment_and_the_card_a_channel_attachment on {}",
+            db.backend
+        );
+        discord_stats_is_an_ephemeral_attachment_and_the_card_a_channel_attachment_on(&db.url)
+            .await;
+    }
+}
+
+async fn discord_stats_is_an_ephemeral_attachment_and_the_card_a_channel_attachment_on(url: &str) {
     const ALICE: u64 = 201;
     let fake = FakeDiscord::start().await;
-    let (_dir, url) = common::temp_db();
     let clock = Arc::new(ManualClock::new(at(2026, 3, 4, 10)));
-    let pool = store::open(&url).await.unwrap();
+    let pool = store::open(url).await.unwrap();
     let engine = Arc::new(Engine::new(
         pool,
         common::bank(),
@@ -403,11 +417,22 @@ async fn discord_stats_is_an_ephemeral_attachment_and_the_card_a_channel_attachm
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn slack_stats_uploads_with_the_external_flow_and_falls_back_to_text() {
+    for db in
+        common::databases("slack_stats_uploads_with_the_external_flow_and_falls_back_to_text").await
+    {
+        println!(
+            "slack_stats_uploads_with_the_external_flow_and_falls_back_to_text on {}",
+            db.backend
+        );
+        slack_stats_uploads_with_the_external_flow_and_falls_back_to_text_on(&db.url).await;
+    }
+}
+
+async fn slack_stats_uploads_with_the_external_flow_and_falls_back_to_text_on(url: &str) {
     const ALICE: &str = "UALICE";
     let fake = FakeSlack::start().await;
-    let (_dir, url) = common::temp_db();
     let clock = Arc::new(ManualClock::new(at(2026, 3, 4, 10)));
-    let pool = store::open(&url).await.unwrap();
+    let pool = store::open(url).await.unwrap();
     let engine = Arc::new(Engine::new(
         pool,
         common::bank(),

@@ -290,11 +290,13 @@ fn at(y: i32, m: u32, d: u32, h: u32) -> DateTime<Utc> {
 }
 
 async fn users(pool: &Pool, platform: &str) -> Vec<String> {
-    sqlx::query_scalar("SELECT user_id FROM users WHERE platform = ? ORDER BY user_id")
-        .bind(platform)
-        .fetch_all(common::sqlite(pool))
-        .await
-        .unwrap()
+    any_pool!(pool, |p| sqlx::query_scalar(
+        "SELECT user_id FROM users WHERE platform = $1 ORDER BY user_id"
+    )
+    .bind(platform)
+    .fetch_all(p)
+    .await
+    .unwrap())
 }
 
 fn privacy_interaction(id: u64, who: u64, sub: &str, options: Value) -> Value {
@@ -314,11 +316,20 @@ fn privacy_interaction(id: u64, who: u64, sub: &str, options: Value) -> Value {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn discord_export_is_an_ephemeral_file_and_forget_confirms() {
+    for db in common::databases("discord_export_is_an_ephemeral_file_and_forget_confirms").await {
+        println!(
+            "discord_export_is_an_ephemeral_file_and_forget_confirms on {}",
+            db.backend
+        );
+        discord_export_is_an_ephemeral_file_and_forget_confirms_on(&db.url).await;
+    }
+}
+
+async fn discord_export_is_an_ephemeral_file_and_forget_confirms_on(url: &str) {
     const ALICE: u64 = 201;
     let fake = FakeDiscord::start().await;
-    let (_dir, url) = common::temp_db();
     let clock = Arc::new(ManualClock::new(at(2026, 3, 4, 10)));
-    let pool = store::open(&url).await.unwrap();
+    let pool = store::open(url).await.unwrap();
     let engine = Arc::new(Engine::new(
         pool.clone(),
         common::bank(),
@@ -420,11 +431,20 @@ async fn discord_export_is_an_ephemeral_file_and_forget_confirms() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn slack_export_goes_to_the_members_dm_and_forget_confirms() {
+    for db in common::databases("slack_export_goes_to_the_members_dm_and_forget_confirms").await {
+        println!(
+            "slack_export_goes_to_the_members_dm_and_forget_confirms on {}",
+            db.backend
+        );
+        slack_export_goes_to_the_members_dm_and_forget_confirms_on(&db.url).await;
+    }
+}
+
+async fn slack_export_goes_to_the_members_dm_and_forget_confirms_on(url: &str) {
     const ALICE: &str = "UALICE";
     let fake = FakeSlack::start().await;
-    let (_dir, url) = common::temp_db();
     let clock = Arc::new(ManualClock::new(at(2026, 3, 4, 10)));
-    let pool = store::open(&url).await.unwrap();
+    let pool = store::open(url).await.unwrap();
     let engine = Arc::new(Engine::new(
         pool.clone(),
         common::bank(),
@@ -498,9 +518,15 @@ async fn slack_export_goes_to_the_members_dm_and_forget_confirms() {
 /// rebuild.
 #[tokio::test]
 async fn forget_is_per_workspace() {
-    let (_dir, url) = common::temp_db();
+    for db in common::databases("forget_is_per_workspace").await {
+        println!("forget_is_per_workspace on {}", db.backend);
+        forget_is_per_workspace_on(&db.url).await;
+    }
+}
+
+async fn forget_is_per_workspace_on(url: &str) {
     let clock = Arc::new(ManualClock::new(at(2026, 3, 4, 10)));
-    let pool = store::open(&url).await.unwrap();
+    let pool = store::open(url).await.unwrap();
     let engine = Engine::new(pool.clone(), common::bank(), common::config(), clock);
     let server = |guild: &str, channel: &str| ChannelRef {
         platform: discord::PLATFORM.into(),
@@ -535,13 +561,13 @@ async fn forget_is_per_workspace() {
     );
     engine.handle(forget(true, 2)).await.unwrap();
     assert_eq!(users(&pool, "discord").await, ["201"]);
-    let answers: Vec<(String, i64)> = sqlx::query_as(
+    let answers: Vec<(String, i64)> = any_pool!(&pool, |p| sqlx::query_as(
         "SELECT c.workspace_id, COUNT(*) FROM answers a JOIN posts p ON p.id = a.post
          JOIN channels c ON c.id = p.channel GROUP BY c.workspace_id",
     )
-    .fetch_all(common::sqlite(&pool))
+    .fetch_all(p)
     .await
-    .unwrap();
+    .unwrap());
     assert_eq!(answers, [("2".to_string(), 1)]);
     assert_rollups_consistent(&pool).await;
 }

@@ -89,3 +89,28 @@ macro_rules! any_pool {
         }
     };
 }
+
+/// Another connection holding the database's write lock, as another process would, until the
+/// returned transaction is committed or rolled back. SQLite: `BEGIN IMMEDIATE` (the file's one
+/// write lock). PostgreSQL, which has no such lock: a transaction holding every table of the
+/// `public` schema `IN EXCLUSIVE MODE`, so every write (`INSERT`, `UPDATE`, `DELETE`) waits while
+/// plain reads go on, as they do beside SQLite's lock.
+pub async fn hold_write_lock(pool: &interview_bot::store::Pool) -> interview_bot::store::Tx {
+    let mut tx = pool.begin_write().await.expect("the write lock");
+    if let interview_bot::store::Driver::Postgres(c) = tx.driver() {
+        let tables: Vec<String> = sqlx::query_scalar(
+            "SELECT quote_ident(tablename)::text FROM pg_tables WHERE schemaname = 'public'",
+        )
+        .fetch_all(&mut *c)
+        .await
+        .expect("the tables");
+        sqlx::query(&format!(
+            "LOCK TABLE {} IN EXCLUSIVE MODE",
+            tables.join(", ")
+        ))
+        .execute(&mut *c)
+        .await
+        .expect("LOCK TABLE");
+    }
+    tx
+}
