@@ -303,28 +303,38 @@ async fn ingest(target: &Target, label: &str, bank: Arc<Bank>, answers: usize) {
     )
     .await;
     ask_everywhere(&raw_engine, CHANNELS).await;
+    // Row ids as the database gave them (PostgreSQL's identities skip values an upsert drew).
     let mut conn = raw_engine.pool().acquire().await.expect("conn");
+    let mut users = Vec::new();
     for u in 0..=answers / CHANNELS + 2 {
-        store::user_id(&mut conn, PLATFORM, &format!("u{u}"), &format!("member{u}"))
+        let id = store::user_id(&mut conn, PLATFORM, &format!("u{u}"), &format!("member{u}"))
             .await
             .expect("user");
+        users.push(id.0);
     }
     drop(conn);
     let pool = raw_engine.pool().clone();
+    // One post per channel, asked in channel order.
+    let posts: Vec<i64> = on_any!(&pool, |p| sqlx::query_scalar(
+        "SELECT id FROM posts ORDER BY id"
+    )
+    .fetch_all(p)
+    .await
+    .expect("posts"));
     let at = store::At(start());
     let started = Instant::now();
     let raw_cpu_started = cpu_seconds();
     for i in 0..answers {
         let c = i % CHANNELS;
-        let author = (i / CHANNELS + 1) as i64 + 1; // user row ids start at 1 for u0
+        let author = i / CHANNELS + 1;
         on_any!(&pool, |p| {
             let mut tx = p.begin().await.expect("begin");
             let answer: i64 = sqlx::query_scalar(
                 "INSERT INTO answers (post, author, message_id, body, score, report, late, answered_at)
                  VALUES ($1, $2, $3, $4, 50, '{}', FALSE, $5) RETURNING id",
             )
-            .bind(c as i64 + 1)
-            .bind(author)
+            .bind(posts[c])
+            .bind(users[author])
             .bind(format!("m{i}"))
             .bind(&texts[i % texts.len()])
             .bind(at)
@@ -337,7 +347,7 @@ async fn ingest(target: &Target, label: &str, bank: Arc<Bank>, answers: usize) {
                 "INSERT INTO votes (answer, voter, emoji, voted_at) VALUES ($1, $2, '👍', $3)",
             )
             .bind(answer)
-            .bind(author + 1)
+            .bind(users[author + 1])
             .bind(at)
             .execute(&mut *tx)
             .await

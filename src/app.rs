@@ -124,6 +124,7 @@ impl RunConfig {
             api_url: self.slack_api_url.clone(),
             command_prefix: self.slack_command_prefix.clone(),
             manager_group: self.slack_manager_group_id.clone(),
+            reconnect_after: slack::DEFAULT_RECONNECT_AFTER,
         })
     }
 
@@ -181,12 +182,18 @@ pub fn discord_probe(slot: Slot<DiscordBot>) -> Probe {
     })
 }
 
-/// A `/healthz` probe for Slack: connected once Socket Mode has been opened (slack-morphism
-/// then reconnects by itself and does not report a drop, so a drop after start-up is not seen).
+/// A `/healthz` probe for Slack: connected while the Socket Mode connection is up
+/// ([`SlackBot::is_connected`]: from each `hello` until a WebSocket error; slack-morphism
+/// reports no clean close, so the short gap of Slack's periodic refresh is not seen).
 pub fn slack_probe(slot: Slot<SlackBot>) -> Probe {
     Arc::new(move || {
         let slot = slot.clone();
-        Box::pin(async move { slot.read().await.is_some() })
+        Box::pin(async move {
+            slot.read()
+                .await
+                .as_ref()
+                .is_some_and(|bot| bot.is_connected())
+        })
     })
 }
 

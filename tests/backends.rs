@@ -510,8 +510,10 @@ async fn migrate_db_copies_tables_larger_than_one_batch() {
     let read = |pool: store::Pool| async move {
         let u: Vec<(i64, String, String)> =
             any_pool!(&pool, |p| sqlx::query_as(users).fetch_all(p).await.unwrap());
-        let e: Vec<(String, store::At)> =
-            any_pool!(&pool, |p| sqlx::query_as(events).fetch_all(p).await.unwrap());
+        let e: Vec<(String, store::At)> = any_pool!(&pool, |p| sqlx::query_as(events)
+            .fetch_all(p)
+            .await
+            .unwrap());
         (u, e)
     };
     let (lite_users, lite_events) = read(lite.clone()).await;
@@ -520,11 +522,13 @@ async fn migrate_db_copies_tables_larger_than_one_batch() {
     assert_eq!(pg_users, lite_users);
     assert_eq!(pg_events, lite_events);
     // The identity moved past the largest copied id (3 × 1,201).
-    let next: i64 = any_pool!(&to, |p| sqlx::query_scalar(
+    let next: i64 = any_pool!(&to, |p| {
+        sqlx::query_scalar(
         "INSERT INTO users (platform, user_id, display_name) VALUES ('console', 'new', 'new') RETURNING id"
     )
     .fetch_one(p)
     .await
-    .unwrap());
+    .unwrap()
+    });
     assert_eq!(next, 3 * ROWS + 1);
 }

@@ -198,9 +198,9 @@ async fn lock_tables(db: &common::pg::TestDatabase) -> sqlx::PgConnection {
 
 /// PostgreSQL has no busy timeout: a statement waits for a lock as long as it is held, unless
 /// `lock_timeout` is set. With it set (here 100 ms, on a pool of the test's own) an event
-/// behind the lock fails clearly and nothing of it is kept; resubmitted, it applies once. With
-/// the store's own pool ([`store::open`] sets no `lock_timeout`) the event waits for the lock
-/// and then applies, once.
+/// behind the lock fails clearly and nothing of it is kept; resubmitted, it applies once. The
+/// store's own pool sets it to SQLite's busy timeout (5 s), and an event behind a lock released
+/// sooner waits for it and then applies, once.
 #[tokio::test]
 async fn a_locked_postgres_table_fails_past_the_lock_timeout_and_the_event_applies_once() {
     let Some(db) = common::pg::database("a_locked_postgres_table").await else {
@@ -257,6 +257,14 @@ async fn a_locked_postgres_table_fails_past_the_lock_timeout_and_the_event_appli
         common::config(),
         clock(),
     ));
+    let timeout: String = sqlx::query_scalar("SHOW lock_timeout")
+        .fetch_one(e.pool().as_postgres().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(
+        timeout, "5s",
+        "the store's pool gives up on a lock as SQLite does"
+    );
     let mut other = lock_tables(&db).await;
     let waiting = tokio::spawn({
         let (e, c) = (e.clone(), c.clone());

@@ -375,3 +375,59 @@ async fn slack_events_keep_their_order_on(url: &str) {
     assert_eq!((answers, votes), (0, 0), "the deletion came last");
     bot.slack.shutdown().await;
 }
+
+/// Waits until `ok` holds (polled: the adapter's state changes inside slack-morphism's tasks),
+/// failing after 20 s.
+async fn wait_until(what: &str, ok: impl Fn() -> bool) {
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !ok() {
+        assert!(tokio::time::Instant::now() < deadline, "never: {what}");
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+}
+
+/// `/healthz`'s Slack state ([`SlackBot::is_connected`], behind `app::slack_probe`): connected
+/// after Socket Mode's `hello`; not connected once the connection breaks and while reconnecting
+/// fails (`apps.connections.open` answers 500 twice); connected again after the reconnection's
+/// `hello`. (No store involved beyond start-up: SQLite only.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_broken_socket_mode_connection_shows_until_it_reconnects() {
+    let fake = FakeSlack::start().await;
+    let (_dir, url) = common::temp_db();
+    let clock = Arc::new(ManualClock::new(
+        Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap(),
+    ));
+    let bot = start_bot(&fake, &url, clock, 1).await;
+    let slot: interview_bot::app::Slot<SlackBot> = Default::default();
+    let probe = interview_bot::app::slack_probe(slot.clone());
+    assert!(!probe().await, "no bot in the slot yet: not connected");
+    *slot.write().await = Some(bot.slack);
+    let connected = || {
+        let slot = slot.clone();
+        move || {
+            slot.try_read()
+                .map(|s| s.as_ref().is_some_and(|b| b.is_connected()))
+                .unwrap_or(false)
+        }
+    };
+    wait_until("connected after hello", connected()).await;
+    assert!(probe().await);
+
+    fake.fail_next("apps.connections.open", 2, 500);
+    fake.drop_socket();
+    wait_until("the broken connection is seen", || !connected()()).await;
+    assert!(!probe().await, "healthz reports Slack down meanwhile");
+    fake.wait_connected(2).await;
+    wait_until("connected again", connected()).await;
+    assert!(probe().await);
+    let refused = fake
+        .failed()
+        .iter()
+        .filter(|c| c.method == "apps.connections.open")
+        .count();
+    assert_eq!(
+        refused, 2,
+        "both failed attempts were made before the reconnection"
+    );
+    drop(bot.engine);
+}

@@ -48,7 +48,13 @@ pub struct SlackConfig {
     pub command_prefix: String,
     /// Members of this user group (id) may use `/qotd` and `/reveal`, besides admins and owners.
     pub manager_group: Option<String>,
+    /// How long to wait before trying Socket Mode again after a failed (re)connection
+    /// ([`DEFAULT_RECONNECT_AFTER`] in production; whole seconds, at least 1).
+    pub reconnect_after: std::time::Duration,
 }
+
+/// slack-morphism's own wait between Socket Mode connection attempts: 30 s.
+pub const DEFAULT_RECONNECT_AFTER: std::time::Duration = std::time::Duration::from_secs(30);
 
 #[derive(Clone)]
 struct State {
@@ -58,6 +64,22 @@ struct State {
     config: SlackConfig,
     /// User id → display name, from `users.info` (events carry only the id).
     names: Arc<std::sync::Mutex<std::collections::HashMap<String, String>>>,
+    /// Whether the Socket Mode connection is up, as far as slack-morphism shows it: set by
+    /// every `hello` (a new connection), cleared by a WebSocket error (an abrupt drop, which
+    /// slack-morphism reports before it reconnects). A clean close by Slack (its periodic
+    /// refresh) or a ping timeout is not reported; the reconnection's `hello` follows it.
+    connected: Arc<std::sync::atomic::AtomicBool>,
+}
+
+/// Whether a listener error is the Socket Mode connection breaking (slack-morphism reports a
+/// broken WebSocket as a protocol error whose message starts `Slack WSS error`, then
+/// reconnects), not one bad event.
+fn is_connection_error(err: &(dyn std::error::Error + 'static)) -> bool {
+    matches!(
+        err.downcast_ref::<slack_morphism::errors::SlackClientError>(),
+        Some(slack_morphism::errors::SlackClientError::SocketModeProtocolError(e))
+            if e.message.starts_with("Slack WSS error")
+    )
 }
 
 /// The name Slack shows for a member: display name, else real name, else user name.
@@ -537,6 +559,14 @@ pub struct SlackBot {
 }
 
 impl SlackBot {
+    /// Whether the Socket Mode connection is up (for `/healthz`; see `State::connected` for
+    /// what slack-morphism lets the adapter see).
+    pub fn is_connected(&self) -> bool {
+        self.state
+            .connected
+            .load(std::sync::atomic::Ordering::SeqCst)
+    }
+
     /// Delivers the Slack actions among `actions` (from [`Engine::tick`] or
     /// [`Engine::undelivered`]); other platforms' actions are left to their adapters.
     pub async fn deliver(&self, actions: Vec<Outbound>) {
@@ -584,6 +614,7 @@ pub async fn start(
         bot_user,
         config: config.clone(),
         names: Default::default(),
+        connected: Default::default(),
     };
     // Posts close only after the first catch-up has read back what was written meanwhile.
     engine.hold_for_catch_up(PLATFORM);
@@ -594,15 +625,28 @@ pub async fn start(
         .with_push_events(on_push_event);
     let environment = Arc::new(
         SlackClientEventsListenerEnvironment::new(client.clone())
-            .with_error_handler(|err, _client, _states| {
+            .with_error_handler(|err, _client, states| {
                 error!(error = %err, "Slack listener error");
+                if is_connection_error(err.as_ref()) {
+                    // The handler is synchronous: the state is read without waiting (the
+                    // storage is written only at start-up).
+                    if let Ok(states) = states.try_read() {
+                        if let Some(state) = states.get_user_state::<State>() {
+                            state
+                                .connected
+                                .store(false, std::sync::atomic::Ordering::SeqCst);
+                        }
+                    }
+                }
                 // Acknowledge anyway so that Slack does not redeliver a poison event forever.
                 HttpStatusCode::OK
             })
             .with_user_state(state.clone()),
     );
     let listener = Arc::new(SlackClientSocketModeListener::new(
-        &SlackClientSocketModeConfig::new().with_max_connections_count(1),
+        &SlackClientSocketModeConfig::new()
+            .with_max_connections_count(1)
+            .with_reconnect_timeout_in_seconds(config.reconnect_after.as_secs().max(1)),
         environment,
         callbacks,
     ));

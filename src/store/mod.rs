@@ -69,7 +69,8 @@ pub static PG_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/p
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://interview-bot.db";
 
 /// How long a connection waits for SQLite's write lock before failing (another process on the
-/// same file; within one process writes are already serialised by the engine's writer task).
+/// same file; within one process writes are already serialised by the engine's writer task),
+/// and on PostgreSQL for a row or table lock another session holds (`lock_timeout`).
 pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// Connections of the write pool: writes are serialised, the rest serve attach and tests.
 const WRITE_CONNECTIONS: u32 = 4;
@@ -137,7 +138,11 @@ pub type Result<T> = std::result::Result<T, StoreError>;
 /// or reached, or a migration fails.
 pub async fn open(url: &str) -> Result<Pool> {
     let pool = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        let options = PgConnectOptions::from_str(url)?;
+        // A write waiting for another session's lock gives up after the same time as
+        // SQLite's busy timeout: the event fails with a clear error and is not acknowledged,
+        // instead of stalling every write queued behind it.
+        let options = PgConnectOptions::from_str(url)?
+            .options([("lock_timeout", format!("{}ms", BUSY_TIMEOUT.as_millis()))]);
         let pool = PgPoolOptions::new()
             .max_connections(PG_CONNECTIONS)
             .acquire_timeout(PG_ACQUIRE_TIMEOUT)
@@ -145,7 +150,14 @@ pub async fn open(url: &str) -> Result<Pool> {
             .max_lifetime(MAX_LIFETIME)
             .connect_with(options)
             .await?;
-        PG_MIGRATOR.run(&pool).await?;
+        // The migrator waits for another process's migration (an advisory lock) as long as it
+        // takes, so that connection goes without the timeout and leaves the pool afterwards.
+        let mut conn = pool.acquire().await?.detach();
+        sqlx::query("SET lock_timeout = 0")
+            .execute(&mut conn)
+            .await?;
+        PG_MIGRATOR.run(&mut conn).await?;
+        let _ = sqlx::Connection::close(conn).await;
         Pool::Postgres(pool)
     } else if url.starts_with("sqlite:") {
         let options = SqliteConnectOptions::from_str(url)?

@@ -62,6 +62,9 @@ struct Inner {
     shared: Mutex<HashMap<String, (String, Vec<u8>)>>,
 }
 
+/// Sent down a socket's queue to drop it ([`FakeSlack::drop_socket`]).
+const DROP_SOCKET: &str = "\u{0}drop";
+
 /// A running fake Slack.
 #[derive(Clone)]
 pub struct FakeSlack {
@@ -80,6 +83,15 @@ impl FakeSlack {
             api_url: self.api_url.clone(),
             command_prefix: String::new(),
             manager_group: None,
+            reconnect_after: std::time::Duration::from_secs(1),
+        }
+    }
+
+    /// Drops the bot's Socket Mode connection without a close frame, as a network failure
+    /// does (the bot reconnects through `apps.connections.open`).
+    pub fn drop_socket(&self) {
+        if let Some(tx) = self.inner.socket.lock().unwrap().take() {
+            let _ = tx.send(DROP_SOCKET.to_string());
         }
     }
 
@@ -420,6 +432,10 @@ async fn run_socket(mut socket: WebSocket, inner: Arc<Inner>) {
         tokio::select! {
             out = rx.recv() => {
                 let Some(frame) = out else { break };
+                if frame == DROP_SOCKET {
+                    // Dropped without a close frame: the bot sees the connection break.
+                    break;
+                }
                 if socket.send(WsMessage::Text(frame.into())).await.is_err() { break; }
             }
             incoming = socket.recv() => {

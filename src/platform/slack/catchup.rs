@@ -36,6 +36,9 @@ pub(super) async fn on_hello<Hello: Send>(
     states: SlackClientEventsUserState,
 ) {
     if let Some(state) = state_of(&states).await {
+        state
+            .connected
+            .store(true, std::sync::atomic::Ordering::SeqCst);
         tokio::spawn(async move { catch_up(&client, &state).await });
     }
 }
