@@ -389,7 +389,9 @@ async fn wait_until(what: &str, ok: impl Fn() -> bool) {
 /// `/healthz`'s Slack state ([`SlackBot::is_connected`], behind `app::slack_probe`): connected
 /// after Socket Mode's `hello`; not connected once the connection breaks and while reconnecting
 /// fails (`apps.connections.open` answers 500 twice); connected again after the reconnection's
-/// `hello`. (No store involved beyond start-up: SQLite only.)
+/// `hello`. Meanwhile a post that comes due is not closed: it closes after the reconnection's
+/// catch-up pass, which reads back what was written in the gap. (SQLite only: the store plays
+/// no part in the connection state.)
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_broken_socket_mode_connection_shows_until_it_reconnects() {
     let fake = FakeSlack::start().await;
@@ -397,7 +399,24 @@ async fn a_broken_socket_mode_connection_shows_until_it_reconnects() {
     let clock = Arc::new(ManualClock::new(
         Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap(),
     ));
-    let bot = start_bot(&fake, &url, clock, 1).await;
+    let bot = start_bot(&fake, &url, clock.clone(), 1).await;
+    wait(bot.engine.catch_up_passes(), 1).await;
+    let env = fake.command(CAROL, "/ask", "gil senior", "trigger-1");
+    fake.wait_for("the ack", |f| {
+        f.acks().iter().any(|a| a["envelope_id"] == env)
+    })
+    .await;
+    wait(bot.engine.attached(), 1).await;
+    let engine = bot.engine.clone();
+    let open_posts = || async {
+        any_pool!(engine.pool(), |p| sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM posts WHERE closed_at IS NULL"
+        )
+        .fetch_one(p)
+        .await
+        .unwrap())
+    };
+    assert_eq!(open_posts().await, 1);
     let slot: interview_bot::app::Slot<SlackBot> = Default::default();
     let probe = interview_bot::app::slack_probe(slot.clone());
     assert!(!probe().await, "no bot in the slot yet: not connected");
@@ -417,9 +436,20 @@ async fn a_broken_socket_mode_connection_shows_until_it_reconnects() {
     fake.drop_socket();
     wait_until("the broken connection is seen", || !connected()()).await;
     assert!(!probe().await, "healthz reports Slack down meanwhile");
+    // The post comes due while Slack is away: held, not closed.
+    clock.advance(chrono::Duration::days(2));
+    engine.tick().await.unwrap();
+    assert_eq!(open_posts().await, 1, "no post closes before the catch-up");
     fake.wait_connected(2).await;
     wait_until("connected again", connected()).await;
     assert!(probe().await);
+    wait(engine.catch_up_passes(), 2).await;
+    engine.tick().await.unwrap();
+    assert_eq!(
+        open_posts().await,
+        0,
+        "it closes after the reconnection's catch-up"
+    );
     let refused = fake
         .failed()
         .iter()

@@ -635,6 +635,9 @@ pub async fn start(
                             state
                                 .connected
                                 .store(false, std::sync::atomic::Ordering::SeqCst);
+                            // Posts close again after the reconnection's catch-up has read
+                            // back what was written in the gap (as at start).
+                            state.engine.hold_for_catch_up(PLATFORM);
                         }
                     }
                 }
