@@ -198,13 +198,15 @@ fn answer_text(bank: &Bank, i: usize) -> String {
         .join(" ")
 }
 
+/// An engine on a new database `name` of `target` (see [`Target::url`] for `durable`).
 async fn open_engine(
     target: &Target,
     name: &str,
+    durable: bool,
     bank: Arc<Bank>,
     clock: Arc<ManualClock>,
 ) -> Engine {
-    let url = target.url(name, name.contains("durable")).await;
+    let url = target.url(name, durable).await;
     let pool = store::open(&url).await.expect("open");
     let config = EngineConfig {
         seed: Some(1),
@@ -242,11 +244,19 @@ async fn ask_everywhere(engine: &Engine, channels: usize) {
 }
 
 /// Ingest: `answers` answers and as many votes, spread over 50 channels, fed by [`FEEDERS`] tasks.
-/// `label` names the run (its databases are `<label>_engine` and `<label>_raw`).
-async fn ingest(target: &Target, label: &str, bank: Arc<Bank>, answers: usize) {
+/// `label` names the run (its databases are `<label>_engine` and `<label>_raw`); `durable` as
+/// in [`Target::url`].
+async fn ingest(target: &Target, label: &str, durable: bool, bank: Arc<Bank>, answers: usize) {
     const CHANNELS: usize = 50;
     let clock = Arc::new(ManualClock::new(start()));
-    let engine = open_engine(target, &format!("{label}_engine"), bank.clone(), clock).await;
+    let engine = open_engine(
+        target,
+        &format!("{label}_engine"),
+        durable,
+        bank.clone(),
+        clock,
+    )
+    .await;
     ask_everywhere(&engine, CHANNELS).await;
     let engine = Arc::new(engine);
     // Event i: answer i by member i/50 in channel i%50, then a vote on it by the next member.
@@ -298,6 +308,7 @@ async fn ingest(target: &Target, label: &str, bank: Arc<Bank>, answers: usize) {
     let raw_engine = open_engine(
         target,
         &format!("{label}_raw"),
+        durable,
         bank.clone(),
         Arc::new(ManualClock::new(start())),
     )
@@ -617,7 +628,7 @@ async fn reads_at_scale(target: &Target, label: &str, bank: Arc<Bank>, history: 
     } = history;
     let now = start() + chrono::Duration::days(posts as i64);
     let clock = Arc::new(ManualClock::new(now));
-    let engine = open_engine(target, label, bank.clone(), clock).await;
+    let engine = open_engine(target, label, false, bank.clone(), clock).await;
     let started = Instant::now();
     fill(engine.pool(), &bank, channels, posts, answers, members, now).await;
     println!(
@@ -705,10 +716,10 @@ async fn reads_at_scale(target: &Target, label: &str, bank: Arc<Bank>, history: 
 async fn run(target: &Target, bank: Arc<Bank>) {
     let q = quick();
     let n = if q { 2_000 } else { 10_000 };
-    ingest(target, "ingest", bank.clone(), n).await;
+    ingest(target, "ingest", false, bank.clone(), n).await;
     if let Target::Postgres(_) = target {
         // And with PostgreSQL's default, a flush to disk at every commit.
-        ingest(target, "ingest_durable", bank.clone(), n).await;
+        ingest(target, "ingest_durable", true, bank.clone(), n).await;
     }
     if ingest_only() {
         return;

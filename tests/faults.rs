@@ -123,13 +123,24 @@ async fn a_busy_database_fails_clearly_and_the_event_applies_once_when_resubmitt
         .execute(&mut other)
         .await
         .unwrap();
-    let err = internal(e.handle(answer(&c, "t1", "m1", "bob")).await, "answer");
-    assert!(err.contains("database is locked"), "{err}");
-    let err = internal(e.handle(ask(&c, "c2", "carol")).await, "command");
-    assert!(err.contains("database is locked"), "{err}");
+    both_fail_with(&e, &c, "database is locked").await;
     sqlx::query("ROLLBACK").execute(&mut other).await.unwrap();
+    nothing_kept_then_each_applies_once(&e, &c).await;
+}
 
-    // Nothing of either was kept: the command is not marked processed.
+/// An answer in thread `t1` and a command (`c2`) both fail with an internal error containing
+/// `needle` (the database refused them).
+async fn both_fail_with(e: &Engine, c: &ChannelRef, needle: &str) {
+    let err = internal(e.handle(answer(c, "t1", "m1", "bob")).await, "answer");
+    assert!(err.contains(needle), "{err}");
+    let err = internal(e.handle(ask(c, "c2", "carol")).await, "command");
+    assert!(err.contains(needle), "{err}");
+}
+
+/// After [`both_fail_with`]: nothing of either was kept (the command is not marked processed);
+/// resubmitted (a platform's redelivery, a catch-up), each applies once, and a further repeat
+/// changes nothing.
+async fn nothing_kept_then_each_applies_once(e: &Engine, c: &ChannelRef) {
     let pool = e.pool();
     assert_eq!(count(pool, "SELECT COUNT(*) FROM answers").await, 0);
     assert_eq!(count(pool, "SELECT COUNT(*) FROM posts").await, 1);
@@ -141,11 +152,9 @@ async fn a_busy_database_fails_clearly_and_the_event_applies_once_when_resubmitt
         .await,
         0
     );
-    // Resubmitted (a platform's redelivery, a catch-up), each applies once; a further repeat
-    // changes nothing.
     for _ in 0..2 {
-        e.handle(answer(&c, "t1", "m1", "bob")).await.unwrap();
-        e.handle(ask(&c, "c2", "carol")).await.unwrap();
+        e.handle(answer(c, "t1", "m1", "bob")).await.unwrap();
+        e.handle(ask(c, "c2", "carol")).await.unwrap();
     }
     assert_eq!(count(pool, "SELECT COUNT(*) FROM answers").await, 1);
     assert_eq!(count(pool, "SELECT COUNT(*) FROM posts").await, 2);
@@ -224,30 +233,9 @@ async fn a_locked_postgres_table_fails_past_the_lock_timeout_and_the_event_appli
     e.attach(post, "q1", "t1").await.unwrap();
 
     let mut other = lock_tables(&db).await;
-    let err = internal(e.handle(answer(&c, "t1", "m1", "bob")).await, "answer");
-    assert!(err.contains("lock timeout"), "{err}");
-    let err = internal(e.handle(ask(&c, "c2", "carol")).await, "command");
-    assert!(err.contains("lock timeout"), "{err}");
+    both_fail_with(&e, &c, "lock timeout").await;
     sqlx::query("ROLLBACK").execute(&mut other).await.unwrap();
-
-    // Nothing of either was kept: the command is not marked processed.
-    let pool = e.pool();
-    assert_eq!(count(pool, "SELECT COUNT(*) FROM answers").await, 0);
-    assert_eq!(count(pool, "SELECT COUNT(*) FROM posts").await, 1);
-    assert_eq!(
-        count(
-            pool,
-            "SELECT COUNT(*) FROM processed_events WHERE event_id = 'c2'"
-        )
-        .await,
-        0
-    );
-    for _ in 0..2 {
-        e.handle(answer(&c, "t1", "m1", "bob")).await.unwrap();
-        e.handle(ask(&c, "c2", "carol")).await.unwrap();
-    }
-    assert_eq!(count(pool, "SELECT COUNT(*) FROM answers").await, 1);
-    assert_eq!(count(pool, "SELECT COUNT(*) FROM posts").await, 2);
+    nothing_kept_then_each_applies_once(&e, &c).await;
 
     // The store's own pool: the answer waits behind the lock (seen in pg_stat_activity), and
     // applies once the lock is released.

@@ -1,6 +1,7 @@
 //! Moving a bot's data from SQLite to PostgreSQL (`interview-bot migrate-db`): every table
-//! streamed from SQLite and inserted in batches of [`COPY_BATCH`] rows with its ids, the identity sequences moved past the copied ids, the
-//! rollups derived on PostgreSQL and checked against SQLite's.
+//! streamed out of SQLite and inserted in batches of [`COPY_BATCH`] rows with its ids, the
+//! identity sequences moved past the copied ids, the rollups derived on PostgreSQL and checked
+//! against SQLite's.
 //!
 //! The copy runs in one PostgreSQL transaction (a failure leaves the destination as it was) and
 //! reads SQLite in one read transaction (one snapshot, so the bot may keep running, though
@@ -13,9 +14,9 @@ use sqlx::{Row, Sqlite};
 
 use super::{rollups, At, Pool, Result, StoreError};
 
-/// Rows per `INSERT` of the copy: with at most 10 columns, 500 rows bind 5,000 values, far
-/// below PostgreSQL's limit of 65,535 per statement, and a batch costs one round trip
-/// instead of 500.
+/// Rows per `INSERT` of the copy: with at most 13 columns (`posts`), 500 rows bind 6,500
+/// values, far below PostgreSQL's limit of 65,535 per statement, and a batch costs one round
+/// trip instead of 500.
 const COPY_BATCH: usize = 500;
 
 /// How a column is read from SQLite and bound on PostgreSQL.
@@ -253,39 +254,34 @@ pub async fn copy_sqlite_to_postgres(from: &Pool, to: &Pool) -> Result<CopySumma
         let list = names.join(", ");
         let insert = format!("INSERT INTO {} ({list}) ", t.name);
         let select = format!("SELECT {list} FROM {} ORDER BY 1", t.name);
-        let mut rows = sqlx::query::<Sqlite>(&select).fetch(&mut *source);
-        let mut batch: Vec<Vec<Value>> = Vec::with_capacity(COPY_BATCH);
+        let mut batches = sqlx::query::<Sqlite>(&select)
+            .fetch(&mut *source)
+            .try_chunks(COPY_BATCH);
         let mut copied = 0u64;
-        loop {
-            let row = rows.try_next().await?;
-            if let Some(row) = &row {
-                let values = (t.columns.iter().enumerate())
+        while let Some(rows) = batches.try_next().await.map_err(|e| e.1)? {
+            let mut values = Vec::with_capacity(rows.len());
+            for row in &rows {
+                let row_values = (t.columns.iter().enumerate())
                     .map(|(i, (_, kind))| read(row, i, *kind))
                     .collect::<std::result::Result<Vec<_>, _>>()?;
-                batch.push(values);
-                copied += 1;
+                values.push(row_values);
             }
-            if batch.len() == COPY_BATCH || (row.is_none() && !batch.is_empty()) {
-                let mut q = sqlx::QueryBuilder::<sqlx::Postgres>::new(&insert);
-                q.push_values(batch.drain(..), |mut b, values| {
-                    for v in values {
-                        match v {
-                            Value::Int(v) => b.push_bind(v),
-                            Value::Int32(v) => b.push_bind(v),
-                            Value::Text(v) => b.push_bind(v),
-                            Value::Bool(v) => b.push_bind(v),
-                            Value::Time(v) => b.push_bind(v),
-                        };
-                    }
-                });
-                q.push(" ON CONFLICT DO NOTHING");
-                q.build().execute(&mut *dest).await?;
-            }
-            if row.is_none() {
-                break;
-            }
+            let mut q = sqlx::QueryBuilder::<sqlx::Postgres>::new(&insert);
+            q.push_values(values, |mut b, row| {
+                for v in row {
+                    match v {
+                        Value::Int(v) => b.push_bind(v),
+                        Value::Int32(v) => b.push_bind(v),
+                        Value::Text(v) => b.push_bind(v),
+                        Value::Bool(v) => b.push_bind(v),
+                        Value::Time(v) => b.push_bind(v),
+                    };
+                }
+            });
+            q.push(" ON CONFLICT DO NOTHING");
+            q.build().execute(&mut *dest).await?;
+            copied += rows.len() as u64;
         }
-        drop(rows);
         if t.identity {
             // The next id after the largest copied (identities are BY DEFAULT, so the copy
             // kept SQLite's ids without moving the sequence).
