@@ -659,14 +659,6 @@ mod on_slack {
         }
     }
 
-    fn ephemerals_to(fake: &FakeSlack, user: &str) -> Vec<String> {
-        fake.calls_of("chat.postEphemeral")
-            .into_iter()
-            .filter(|p| p["user"] == user)
-            .map(|p| p["text"].as_str().unwrap_or_default().to_string())
-            .collect()
-    }
-
     /// `chat.postMessage` texts in the thread `thread_ts`, in order.
     fn thread_posts(fake: &FakeSlack, thread_ts: &str) -> Vec<String> {
         fake.calls_of("chat.postMessage")
@@ -755,7 +747,7 @@ mod on_slack {
             assert_eq!(trigger, format!("trigger-{user}-{ts}"));
             fake.submit_view(user, n, "answer", text);
             fake.wait_for("the feedback", |f| {
-                ephemerals_to(f, user)
+                f.ephemerals_to(user)
                     .iter()
                     .any(|t| t.contains("scored **"))
             })
@@ -772,7 +764,7 @@ mod on_slack {
         );
         fake.submit_view(BOB, 3, "answer", &format!("{reference} (markerbob)"));
         fake.wait_for("the replacement", |f| {
-            ephemerals_to(f, BOB)
+            f.ephemerals_to(BOB)
                 .iter()
                 .any(|t| t.starts_with("Your earlier answer was replaced"))
         })
@@ -794,7 +786,7 @@ mod on_slack {
             0,
         );
         fake.wait_for("carol's note", |f| {
-            ephemerals_to(f, CAROL)
+            f.ephemerals_to(CAROL)
                 .iter()
                 .any(|t| t.contains("takes answers privately") && t.contains("(markerthread)"))
         })
@@ -811,7 +803,7 @@ mod on_slack {
                 );
             }
             for (other, _) in answers.iter().filter(|(o, _)| o != who) {
-                for text in ephemerals_to(&fake, user_of(other)) {
+                for text in fake.ephemerals_to(user_of(other)) {
                     assert!(
                         !text.contains(&marker),
                         "{other} saw {who}'s answer: {text}"

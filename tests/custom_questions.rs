@@ -1106,19 +1106,11 @@ mod slack_side {
     const ALICE: &str = "UALICE"; // a workspace admin in the fake
     const BOB: &str = "UBOB";
 
-    fn ephemerals_to(fake: &FakeSlack, user: &str) -> Vec<String> {
-        fake.calls_of("chat.postEphemeral")
-            .into_iter()
-            .filter(|p| p["user"] == user)
-            .map(|p| p["text"].as_str().unwrap_or_default().to_string())
-            .collect()
-    }
-
     /// Waits for the `n`th ephemeral message to `user`; returns it.
     async fn nth_ephemeral(fake: &FakeSlack, user: &str, n: usize) -> String {
-        fake.wait_for("an ephemeral reply", |f| ephemerals_to(f, user).len() >= n)
+        fake.wait_for("an ephemeral reply", |f| f.ephemerals_to(user).len() >= n)
             .await;
-        ephemerals_to(fake, user)[n - 1].clone()
+        fake.ephemerals_to(user)[n - 1].clone()
     }
 
     /// Types `/question <sub>` and waits for the modal; returns the opened view.

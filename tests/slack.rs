@@ -51,14 +51,6 @@ fn reaction(user: &str, ts: &str, add: bool) -> Value {
            "item": {"type": "message", "channel": CHANNEL, "ts": ts}, "event_ts": "1772440999.000001"})
 }
 
-fn ephemerals_to(fake: &FakeSlack, user: &str) -> Vec<String> {
-    fake.calls_of("chat.postEphemeral")
-        .into_iter()
-        .filter(|p| p["user"] == user)
-        .map(|p| p["text"].as_str().unwrap_or_default().to_string())
-        .collect()
-}
-
 /// The score of `user`'s answer (there is one), on either backend.
 async fn score_of(engine: &Engine, user: &str) -> i64 {
     let sql = "SELECT a.score FROM answers a JOIN users u ON u.id = a.author WHERE u.user_id = $1";
@@ -124,14 +116,14 @@ async fn the_study_group_on_slack_on(url: &str) {
     let answer = thread_message(ALICE, "1772441000.000001", &thread_ts, &reference);
     fake.event(answer.clone(), "Ev1", 0);
     fake.wait_for("the reaction and the feedback", |f| {
-        !f.calls_of("reactions.add").is_empty() && !ephemerals_to(f, ALICE).is_empty()
+        !f.calls_of("reactions.add").is_empty() && !f.ephemerals_to(ALICE).is_empty()
     })
     .await;
     assert_eq!(
         fake.calls_of("reactions.add")[0]["name"],
         "white_check_mark"
     );
-    assert!(ephemerals_to(&fake, ALICE)[0].contains("scored"));
+    assert!(fake.ephemerals_to(ALICE)[0].contains("scored"));
     // Slack retries the same event: applied once.
     fake.event(answer, "Ev1", 1);
     // bob answers with a definition; a bot message is ignored.
@@ -172,12 +164,13 @@ async fn the_study_group_on_slack_on(url: &str) {
     // The leaderboard, privately to bob.
     fake.command(BOB, "/leaderboard", "", "trigger-2");
     fake.wait_for("the leaderboard", |f| {
-        ephemerals_to(f, BOB)
+        f.ephemerals_to(BOB)
             .iter()
             .any(|t| t.contains("Leaderboard"))
     })
     .await;
-    let board = ephemerals_to(&fake, BOB)
+    let board = fake
+        .ephemerals_to(BOB)
         .into_iter()
         .find(|t| t.contains("Leaderboard"))
         .unwrap();
@@ -195,7 +188,7 @@ async fn the_study_group_on_slack_on(url: &str) {
         "trigger-3",
     );
     fake.wait_for("the refusal", |f| {
-        ephemerals_to(f, CAROL)
+        f.ephemerals_to(CAROL)
             .iter()
             .any(|t| t.contains("only members who can manage"))
     })

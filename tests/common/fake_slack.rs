@@ -87,6 +87,15 @@ impl FakeSlack {
         }
     }
 
+    /// The texts of the `chat.postEphemeral` calls to `user`, in order.
+    pub fn ephemerals_to(&self, user: &str) -> Vec<String> {
+        self.calls_of("chat.postEphemeral")
+            .into_iter()
+            .filter(|p| p["user"] == user)
+            .map(|p| p["text"].as_str().unwrap_or_default().to_string())
+            .collect()
+    }
+
     /// Drops the bot's Socket Mode connection without a close frame, as a network failure
     /// does (the bot reconnects through `apps.connections.open`).
     pub fn drop_socket(&self) {
