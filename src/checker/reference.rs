@@ -7,7 +7,9 @@
 //! agreed better with graders than plain idf), and words that merely repeat the question are
 //! discounted (Mohler et al. 2011 remove question words; a discount keeps a little credit where
 //! the question's own term is the answer's subject). Coverage becomes score through
-//! [`Credit::Sqrt`], and the too-short flag scales with the reference's length.
+//! [`Credit::Sqrt`], blended with the coverage of the reference sentence the answer covers best
+//! ([`super::SEGMENT_WEIGHT`]) and smoothed by one pseudo-word ([`super::PRIOR_SHARE`]); the
+//! too-short flag scales with the reference's length.
 //!
 //! Each word also matches its synonyms at 0.9 ([`super::synonyms`]). Negation is not read
 //! here: a concept is one word of vocabulary, not a claim, and a word said under a negation is
@@ -67,10 +69,24 @@ pub fn rubric_from_reference(reference: &str, question: &str, idf: &Idf) -> Rubr
         .filter(|t| !t.stop)
         .map(|t| t.stem)
         .collect();
-    let mut seen = HashSet::new();
+    // stem → concept index; per reference sentence, the concepts it mentions
+    let mut seen: HashMap<String, u32> = HashMap::new();
+    let mut segments: Vec<Vec<u32>> = Vec::new();
     let mut concepts = Vec::new();
     for t in tokenize(reference) {
-        if t.stop || t.negator || t.stem.chars().count() < 2 || !seen.insert(t.stem.clone()) {
+        if t.stop || t.negator || t.stem.chars().count() < 2 {
+            continue;
+        }
+        let next = seen.len() as u32;
+        let index = *seen.entry(t.stem.clone()).or_insert(next);
+        let sentence = t.sentence as usize;
+        if segments.len() <= sentence {
+            segments.resize(sentence + 1, Vec::new());
+        }
+        if !segments[sentence].contains(&index) {
+            segments[sentence].push(index);
+        }
+        if index != next {
             continue;
         }
         let word = &reference[t.start..t.end];
@@ -88,12 +104,17 @@ pub fn rubric_from_reference(reference: &str, question: &str, idf: &Idf) -> Rubr
         });
     }
     let reference_words = tokenize(reference).len();
+    // one reference word of average weight (see PRIOR_SHARE)
+    let mean_weight =
+        concepts.iter().map(|c| f64::from(c.weight)).sum::<f64>() / concepts.len().max(1) as f64;
     Rubric::compile(concepts, question)
         .with_negation(false)
         .with_lone_synonyms(true)
         .with_credit(Credit::Sqrt)
         .with_shape_penalties(false)
         .with_min_words(MIN_WORDS.min(reference_words / 2).max(1))
+        .with_segments(segments.into_iter().filter(|s| !s.is_empty()).collect())
+        .with_prior(mean_weight)
 }
 
 #[cfg(test)]
@@ -123,5 +144,70 @@ mod tests {
         );
         let poor = check(&r, "A heap is a heap.");
         assert!(good.score > poor.score, "{} vs {}", good.score, poor.score);
+    }
+
+    #[test]
+    fn an_answer_that_covers_one_sentence_fully_earns_more_than_its_share_of_all() {
+        let idf = Idf::default();
+        let reference = "Routers forward packets by destination address. \
+                         Switches learn ports from source frames.";
+        let r = rubric_from_reference(reference, "What do routers and switches do?", &idf);
+        let answer = "A router will forward each packet according to its destination address.";
+        let with = check(&r, answer);
+        let without = check(&r.clone().with_segments(Vec::new()), answer);
+        assert!(
+            with.score > without.score,
+            "{} vs {}",
+            with.score,
+            without.score
+        );
+        // One sentence's worth of the words, spread over both sentences, gains nothing.
+        let spread = "Routers forward things, and switches learn things.";
+        let with = check(&r, spread).score;
+        let without = check(&r.clone().with_segments(Vec::new()), spread).score;
+        assert!(with <= without + 1, "{with} vs {without}");
+    }
+
+    #[test]
+    fn a_short_reference_is_smoothed_towards_the_middle() {
+        let idf = Idf::default();
+        let r = rubric_from_reference(
+            "Unlimited number.",
+            "How many constructors can a class have?",
+            &idf,
+        );
+        let full = check(
+            &r,
+            "An unlimited number of constructors, one per parameter list.",
+        )
+        .score;
+        assert!((80..100).contains(&full), "{full}");
+        // On topic (it names the question's words) but none of the reference's.
+        let none = check(
+            &r,
+            "A class can have several constructors, as many as you overload.",
+        )
+        .score;
+        assert!((15..45).contains(&none), "{none}");
+        let off = check(&r, "Bananas are yellow fruit that grow in tropical places.").score;
+        assert_eq!(off, 0);
+        // Without the prior the same answers earn 100 and 0.
+        let plain = r.clone().with_prior(0.0);
+        assert_eq!(
+            check(
+                &plain,
+                "An unlimited number of constructors, one per parameter list."
+            )
+            .score,
+            100
+        );
+        assert_eq!(
+            check(
+                &plain,
+                "A class can have several constructors, as many as you overload."
+            )
+            .score,
+            0
+        );
     }
 }

@@ -71,6 +71,8 @@ impl Rubric {
             lone_synonyms: false,
             prompt: prompt.to_string(),
             similarity: None,
+            segments: Vec::new(),
+            prior_weight: 0.0,
         }
     }
 
@@ -188,6 +190,21 @@ impl Rubric {
     /// to 0.753 on SAF.
     pub fn with_lone_synonyms(mut self, on: bool) -> Rubric {
         self.lone_synonyms = on;
+        self
+    }
+
+    /// Reference mode: the concepts (by index) that each sentence of the reference answer
+    /// mentions, for [`super::SEGMENT_WEIGHT`] of the credit. Indices past the last concept are
+    /// a caller's bug and panic when an answer is checked.
+    pub(crate) fn with_segments(mut self, segments: Vec<Vec<u32>>) -> Rubric {
+        self.segments = segments;
+        self
+    }
+
+    /// Reference mode: smooths the coverage with a pseudo-concept of this weight credited at
+    /// [`super::PRIOR_SHARE`] (0, the default, turns it off).
+    pub(crate) fn with_prior(mut self, weight: f64) -> Rubric {
+        self.prior_weight = weight.max(0.0);
         self
     }
 
