@@ -9,6 +9,10 @@ const SCOPE_ENDS: &[&str] = &[
     "howev", "yet", "instead", "otherwis", "then", "therefor", "thus", "henc",
 ];
 
+/// Stems that start a relative or conditional clause: a negator reaching back stops at them
+/// ("a placeholder for a call that hasn't finished" denies nothing about the placeholder).
+const BACK_ENDS: &[&str] = &["that", "where", "when", "if", "who", "whose", "whom"];
+
 /// Stems that make a negator reach back over its clause: "a lock isn't needed", "copying is
 /// not required", "that is not true".
 const ABSENCE_PREDICATES: &[&str] = &[
@@ -36,8 +40,9 @@ const ABSENCE_PREDICATES: &[&str] = &[
 /// Which words of an answer lie in a negation's scope, clause by clause: from a negator
 /// (`not`, `never`, `no`, `without`, any `n't` word ...) forward to the end of its clause (a
 /// punctuation mark, "but", or a conjunction in [`SCOPE_ENDS`]) and at most [`NEGATION_SCOPE`]
-/// words; back to the clause's start too when the negator is followed by a predicate of absence
-/// ("X isn't needed"). "not only", "not just" and "no matter" negate nothing.
+/// words; back to the clause's start too (or to a relative "that", "where", "when", "if",
+/// "who") when the negator negates a verb (`not`, `never`, `cannot`, any `n't` word: "the code
+/// after yield doesn't run") or is followed by a predicate of absence ("X isn't needed"). "not only", "not just" and "no matter" negate nothing.
 pub fn negation_scope(tokens: &[Token]) -> Vec<bool> {
     let mut out = vec![false; tokens.len()];
     let ends = |t: &Token| SCOPE_ENDS.contains(&t.stem.as_str());
@@ -63,14 +68,24 @@ pub fn negation_scope(tokens: &[Token]) -> Vec<bool> {
             out[j] = true;
             j += 1;
         }
-        let absence = tokens[i + 1..]
-            .iter()
-            .take(3)
-            .take_while(|n| n.clause == t.clause)
-            .any(|n| ABSENCE_PREDICATES.contains(&n.stem.as_str()));
+        // A negated verb denies what its clause says of the subject too: "the code after yield
+        // doesn't run" denies that the code after yield runs.
+        let verbal = matches!(t.stem.as_str(), "not" | "never" | "cannot")
+            || t.stem.ends_with("n't")
+            || t.stem.ends_with("nt");
+        let absence = verbal
+            || tokens[i + 1..]
+                .iter()
+                .take(3)
+                .take_while(|n| n.clause == t.clause)
+                .any(|n| ABSENCE_PREDICATES.contains(&n.stem.as_str()));
         if absence {
             let mut k = i;
-            while k > 0 && tokens[k - 1].clause == t.clause && !ends(&tokens[k - 1]) {
+            while k > 0
+                && tokens[k - 1].clause == t.clause
+                && !ends(&tokens[k - 1])
+                && !BACK_ENDS.contains(&tokens[k - 1].stem.as_str())
+            {
                 k -= 1;
                 out[k] = true;
             }

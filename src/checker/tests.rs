@@ -192,6 +192,37 @@ fn negation_reaches_over_its_clause_not_beyond() {
 }
 
 #[test]
+fn a_negated_verb_denies_its_subject_but_not_a_relative_clause_s_head() {
+    let r = Rubric::new(
+        vec![
+            concept("Teardown runs after yield", &["code after yield"]),
+            concept("A future is a placeholder", &["placeholder"]),
+            concept("Mismatched tokens are rejected", &["rejects posts"]),
+        ],
+        "",
+    );
+    // the negation follows the words it denies
+    let rep = check(&r, "The code after yield doesn't run if the test fails.");
+    assert_eq!(rep.concepts[0].how, Match::Negated, "{rep:#?}");
+    let rep = check(&r, "The code after yield never runs when a test fails.");
+    assert_eq!(rep.concepts[0].how, Match::Negated, "{rep:#?}");
+    // ... but not past "that", "where", "when", "if", "who"
+    let rep = check(
+        &r,
+        "You get a placeholder for the result of a call that hasn't finished yet.",
+    );
+    assert_eq!(rep.concepts[1].how, Match::Phrase, "{rep:#?}");
+    let rep = check(
+        &r,
+        "The middleware rejects POSTs where the submitted token doesn't match.",
+    );
+    assert_eq!(rep.concepts[2].how, Match::Phrase, "{rep:#?}");
+    // a negating determiner ("no", "without") still reaches forward only
+    let rep = check(&r, "The middleware rejects POSTs with no token.");
+    assert_eq!(rep.concepts[2].how, Match::Phrase, "{rep:#?}");
+}
+
+#[test]
 fn a_negated_phrase_blocks_partial_credit_for_its_concept() {
     let r = Rubric::new(
         vec![concept(
