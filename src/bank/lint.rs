@@ -230,8 +230,9 @@ pub fn lint_with(bank: &Bank, rules: &Rules) -> Vec<BankError> {
             }
         }
         // Coverage before penalties: the echo penalty would otherwise hide a rubric whose
-        // phrases are the question's own words.
-        let prompt = checker::check(&q.rubric, &q.prompt);
+        // phrases are the question's own words. Negation off: a question asked in the negative
+        // ("why do threads not ...") still lends its words to every answer that repeats them.
+        let prompt = checker::check(&q.rubric.clone().with_negation(false), &q.prompt);
         if prompt.coverage > limits::PROMPT_MAX_SCORE {
             let matched: Vec<&str> = prompt
                 .concepts

@@ -314,6 +314,64 @@ fn a_sentence_covering_a_concepts_words_earns_partial_credit() {
 }
 
 #[test]
+fn one_sentence_gives_full_partial_credit_to_one_concept_only() {
+    let r = Rubric::new(
+        vec![
+            concept(
+                "A with block calls __exit__ even when an exception escapes",
+                &["__exit__ runs on exception"],
+            ),
+            concept(
+                "The file handle is released at the end of the block",
+                &["handle is released"],
+            ),
+        ],
+        "What does a with statement do?",
+    )
+    .with_reference(
+        "The with block calls __exit__ on the way out, even when an exception escapes, and \
+         the file handle is released at the end of the block.",
+    );
+    // The same words, in two sentences and in one.
+    let split = check(
+        &r,
+        "python calls __exit__ even if an exception escapes. the file handle gets freed at the end",
+    );
+    let joined = check(
+        &r,
+        "python calls __exit__ even if an exception escapes and the file handle gets freed at the end",
+    );
+    for rep in [&split, &joined] {
+        assert!(
+            rep.concepts.iter().all(|c| c.how == Match::Partial),
+            "{rep:#?}"
+        );
+    }
+    assert_ne!(split.concepts[0].evidence, split.concepts[1].evidence);
+    assert_eq!(joined.concepts[0].evidence, joined.concepts[1].evidence);
+    // In one sentence, the concept it covers less gets only a share of its partial credit
+    // (unshared, it would earn as much as in its own sentence).
+    let cap = SHARED_SENTENCE_FACTOR * SOFT_MAX_CREDIT;
+    let credits = |rep: &Report| rep.concepts.iter().map(|c| c.credit).collect::<Vec<_>>();
+    assert!(
+        split.concepts.iter().all(|c| c.credit > cap),
+        "{:?}",
+        credits(&split)
+    );
+    assert!(
+        joined.concepts.iter().any(|c| c.credit > cap),
+        "{:?}",
+        credits(&joined)
+    );
+    assert!(
+        joined.concepts.iter().any(|c| c.credit <= cap),
+        "{:?}",
+        credits(&joined)
+    );
+    assert!(joined.score < split.score);
+}
+
+#[test]
 fn misconceptions_cancel_the_concept_and_are_reported() {
     let mut c = concept("Threads take turns on the lock", &["threads take turns"]);
     c.misconceptions = vec!["threads run in parallel".into()];
