@@ -131,12 +131,28 @@ const CLAUSE_CUES: &[&str] = &[
     "its", "their", "your", "lets", "means", "gets", "makes", "just",
 ];
 
+/// [`CLAUSE_CUES`] as a set, for [`is_clause_cue`].
+static CLAUSE_CUE_SET: std::sync::LazyLock<FxHashSet<&'static str>> =
+    std::sync::LazyLock::new(|| CLAUSE_CUES.iter().copied().collect());
+
+/// Whether `word` is one of [`CLAUSE_CUES`], in any ASCII case: lower-cased on the stack, then
+/// one set lookup (this runs on every word of every list-like item).
+fn is_clause_cue(word: &str) -> bool {
+    let mut buf = [0u8; 16];
+    let Some(slot) = buf.get_mut(..word.len()) else {
+        return false; // longer than every cue
+    };
+    slot.copy_from_slice(word.as_bytes());
+    slot.make_ascii_lowercase();
+    std::str::from_utf8(slot).is_ok_and(|w| CLAUSE_CUE_SET.contains(w))
+}
+
 /// Whether a text has a word of [`CLAUSE_CUES`] or a negation: some sentence structure.
 fn has_clause_cue(text: &str) -> bool {
     text.split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '\u{2019}')
         .any(|w| {
             // "I/O" is a term, not the pronoun "I": a lone "I" counts only outside "I/O".
-            let is_cue = CLAUSE_CUES.iter().any(|c| c.eq_ignore_ascii_case(w));
+            let is_cue = is_clause_cue(w);
             let tail = |s: &str| {
                 w.len() >= s.len()
                     && w.is_char_boundary(w.len() - s.len())

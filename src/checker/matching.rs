@@ -1,8 +1,7 @@
 //! Finding a rubric phrase in an answer: its words in order, each at most [`MAX_GAP`] words
 //! after the previous one, through synonyms or a one-letter typo, with its polarity.
 
-use rustc_hash::FxHashMap;
-
+use super::index::StemIndex;
 use super::{Answer, Phrase, Word, MAX_GAP};
 
 /// A phrase found in an answer.
@@ -86,7 +85,7 @@ fn find_word(word: &Word, negated: bool, a: &Answer<'_>, lone_synonyms: bool) ->
         // typo tolerance, exactly as for longer phrases
         let plain = Word {
             stem: word.stem.clone(),
-            synonyms: Vec::new(),
+            synonyms: Default::default(),
         };
         if let Some(typos) = positions_of(&plain, &a.index) {
             let ps: Vec<usize> = typos.iter().map(|&(p, _)| p).collect();
@@ -96,7 +95,7 @@ fn find_word(word: &Word, negated: bool, a: &Answer<'_>, lone_synonyms: bool) ->
         }
     }
     if lone_synonyms {
-        for s in &word.synonyms {
+        for s in word.synonyms.iter() {
             if let Some(ps) = a.index.get(s.as_str()) {
                 if let Some(f) = scan(ps, 1, &mut fallback) {
                     return Some(f);
@@ -140,15 +139,12 @@ pub(super) fn one_edit_apart(a: &[u8], b: &[u8]) -> bool {
 /// (Damerau–Levenshtein distance 1) when both are ASCII and at least [`TYPO_MIN_LEN`]
 /// characters long (shorter names differ by one letter on purpose: CPython and Cython), so
 /// "recurssion" and "dictionnary" still count.
-pub(super) fn positions_of(
-    word: &Word,
-    index: &FxHashMap<&str, Vec<usize>>,
-) -> Option<Vec<(usize, bool)>> {
+pub(super) fn positions_of(word: &Word, index: &StemIndex<'_>) -> Option<Vec<(usize, bool)>> {
     let mut found: Vec<(usize, bool)> = index
         .get(word.stem.as_str())
         .map(|p| p.iter().map(|&i| (i, false)).collect())
         .unwrap_or_default();
-    for s in &word.synonyms {
+    for s in word.synonyms.iter() {
         if let Some(p) = index.get(s.as_str()) {
             found.extend(p.iter().map(|&i| (i, true)));
         }

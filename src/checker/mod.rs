@@ -11,6 +11,7 @@
 //! anything. No I/O, no randomness: the same input gives the same report.
 
 mod flags;
+mod index;
 mod matching;
 mod negation;
 pub mod reference;
@@ -27,6 +28,7 @@ use rubric::GENERIC_STEMS;
 pub use rubric::GENERIC_WORDS;
 
 use flags::flags;
+use index::StemIndex;
 use matching::{find_phrase, Found};
 
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -67,7 +69,8 @@ pub struct ConceptSpec {
 #[derive(Debug, Clone)]
 struct Word {
     stem: String,
-    synonyms: Vec<String>,
+    /// Shared with every other rubric word that has the same list.
+    synonyms: std::sync::Arc<[String]>,
 }
 
 /// One phrase in matchable form.
@@ -222,7 +225,7 @@ pub const OFF_TOPIC_SHARE: f64 = 0.15;
 struct Answer<'a> {
     text: &'a str,
     tokens: &'a [Token],
-    index: FxHashMap<&'a str, Vec<usize>>,
+    index: StemIndex<'a>,
     negated: Vec<bool>,
     /// Whether the rubric being applied reads negation.
     read_negation: bool,
@@ -232,15 +235,10 @@ struct Answer<'a> {
 
 impl<'a> Answer<'a> {
     fn new(text: &'a str, tokens: &'a [Token]) -> Answer<'a> {
-        let mut index: FxHashMap<&str, Vec<usize>> =
-            FxHashMap::with_capacity_and_hasher(tokens.len(), Default::default());
-        for (i, t) in tokens.iter().enumerate() {
-            index.entry(t.stem.as_str()).or_default().push(i);
-        }
         Answer {
             text,
             tokens,
-            index,
+            index: StemIndex::new(tokens),
             negated: negation_scope(tokens),
             read_negation: true,
             sentences: tokens.last().map_or(0, |t| t.sentence as usize + 1),
@@ -347,32 +345,33 @@ struct Similarity {
 }
 
 impl Similarity {
-    fn new(derived: &Rubric) -> Similarity {
+    /// From the words of a reference answer ([`reference::reference_words`]): each matches
+    /// itself at 1 and its synonyms at [`synonyms::SYNONYM_CREDIT`]; coverage becomes credit
+    /// through √, as in reference mode.
+    fn new(words: &[reference::ReferenceWord]) -> Similarity {
         let mut index: FxHashMap<String, Vec<(u32, f64)>> = FxHashMap::default();
-        for (i, c) in derived.concepts.iter().enumerate() {
-            for w in c.phrases.iter().flat_map(|p| p.words.iter()) {
+        for (i, w) in words.iter().enumerate() {
+            index
+                .entry(w.stem.clone())
+                .or_default()
+                .push((i as u32, 1.0));
+            let surface = w.surface.to_lowercase();
+            for s in synonyms::THESAURUS
+                .shared_synonyms(&surface, &w.stem)
+                .iter()
+            {
                 index
-                    .entry(w.stem.clone())
+                    .entry(s.clone())
                     .or_default()
-                    .push((i as u32, 1.0));
-                for s in &w.synonyms {
-                    index
-                        .entry(s.clone())
-                        .or_default()
-                        .push((i as u32, synonyms::SYNONYM_CREDIT));
-                }
+                    .push((i as u32, synonyms::SYNONYM_CREDIT));
             }
         }
-        let weights: Vec<f64> = derived
-            .concepts
-            .iter()
-            .map(|c| f64::from(c.spec.weight.max(1)))
-            .collect();
+        let weights: Vec<f64> = words.iter().map(|w| f64::from(w.weight.max(1))).collect();
         Similarity {
             index,
             total: weights.iter().sum(),
             weights,
-            credit: derived.credit,
+            credit: Credit::Sqrt,
         }
     }
 
@@ -380,7 +379,7 @@ impl Similarity {
     fn share(&self, a: &Answer<'_>) -> f64 {
         let mut best = vec![0.0f64; self.weights.len()];
         for stem in a.index.keys() {
-            if let Some(hits) = self.index.get(*stem) {
+            if let Some(hits) = self.index.get(stem) {
                 for &(i, credit) in hits {
                     let b = &mut best[i as usize];
                     *b = b.max(credit);

@@ -19,7 +19,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::text::tokenize;
+use super::text::{tokenize, Token};
 use super::{ConceptKind, ConceptSpec, Credit, Rubric, MIN_WORDS};
 
 /// Weight multiplier for reference words that also occur in the question (Mohler set: r 0.507
@@ -64,21 +64,43 @@ impl Idf {
 /// `idf` and discounted when the word repeats `question`. Each concept's phrase is the word as
 /// written in the reference; its hint names the idea ("Say something about “heap”.").
 pub fn rubric_from_reference(reference: &str, question: &str, idf: &Idf) -> Rubric {
+    rubric_from_tokens(reference, &tokenize(reference), question, idf)
+}
+
+/// One distinct content word of a reference answer, as a concept of a derived rubric.
+pub(crate) struct ReferenceWord {
+    /// The word as first written in the reference.
+    pub(crate) surface: String,
+    /// Its stem.
+    pub(crate) stem: String,
+    /// √idf × [`WEIGHT_SCALE`], discounted when the question has it; at least 1.
+    pub(crate) weight: u32,
+}
+
+/// The distinct content words of a reference (from its tokens, `tokenize(reference)`), in order
+/// of first use, weighted; and for each sentence of the reference, the indices of the words it
+/// mentions (sentences without any left out).
+pub(crate) fn reference_words(
+    reference: &str,
+    tokens: &[Token],
+    question: &str,
+    idf: &Idf,
+) -> (Vec<ReferenceWord>, Vec<Vec<u32>>) {
     let question_stems: HashSet<String> = tokenize(question)
         .into_iter()
         .filter(|t| !t.stop)
         .map(|t| t.stem)
         .collect();
-    // stem → concept index; per reference sentence, the concepts it mentions
-    let mut seen: HashMap<String, u32> = HashMap::new();
+    // stem → word index; per reference sentence, the words it mentions
+    let mut seen: HashMap<&str, u32> = HashMap::new();
     let mut segments: Vec<Vec<u32>> = Vec::new();
-    let mut concepts = Vec::new();
-    for t in tokenize(reference) {
+    let mut words = Vec::new();
+    for t in tokens {
         if t.stop || t.negator || t.stem.chars().count() < 2 {
             continue;
         }
         let next = seen.len() as u32;
-        let index = *seen.entry(t.stem.clone()).or_insert(next);
+        let index = *seen.entry(t.stem.as_str()).or_insert(next);
         let sentence = t.sentence as usize;
         if segments.len() <= sentence {
             segments.resize(sentence + 1, Vec::new());
@@ -89,31 +111,53 @@ pub fn rubric_from_reference(reference: &str, question: &str, idf: &Idf) -> Rubr
         if index != next {
             continue;
         }
-        let word = &reference[t.start..t.end];
         let mut w = idf.weight(&t.stem).sqrt();
         if question_stems.contains(&t.stem) {
             w *= QUESTION_WORD_DISCOUNT;
         }
-        concepts.push(ConceptSpec {
-            name: word.to_string(),
+        words.push(ReferenceWord {
+            surface: reference[t.start..t.end].to_string(),
+            stem: t.stem.clone(),
             weight: ((w * WEIGHT_SCALE).round() as u32).max(1),
-            kind: ConceptKind::Mechanism,
-            phrases: vec![word.to_string()],
-            hint: format!("Say something about “{word}”."),
-            misconceptions: Vec::new(),
         });
     }
-    let reference_words = tokenize(reference).len();
+    segments.retain(|s| !s.is_empty());
+    (words, segments)
+}
+
+/// [`rubric_from_reference`] from the reference's tokens (`tokenize(reference)`).
+pub(crate) fn rubric_from_tokens(
+    reference: &str,
+    tokens: &[Token],
+    question: &str,
+    idf: &Idf,
+) -> Rubric {
+    let (words, segments) = reference_words(reference, tokens, question, idf);
     // one reference word of average weight (see PRIOR_SHARE)
     let mean_weight =
-        concepts.iter().map(|c| f64::from(c.weight)).sum::<f64>() / concepts.len().max(1) as f64;
-    Rubric::compile(concepts, question)
+        words.iter().map(|w| f64::from(w.weight)).sum::<f64>() / words.len().max(1) as f64;
+    let concepts = words
+        .into_iter()
+        .map(|w| {
+            let lower = w.surface.to_lowercase();
+            let spec = ConceptSpec {
+                hint: format!("Say something about “{}”.", w.surface),
+                phrases: vec![w.surface.clone()],
+                name: w.surface,
+                weight: w.weight,
+                kind: ConceptKind::Mechanism,
+                misconceptions: Vec::new(),
+            };
+            (spec, w.stem, lower)
+        })
+        .collect();
+    Rubric::compile_words(concepts, question)
         .with_negation(false)
         .with_lone_synonyms(true)
         .with_credit(Credit::Sqrt)
         .with_shape_penalties(false)
-        .with_min_words(MIN_WORDS.min(reference_words / 2).max(1))
-        .with_segments(segments.into_iter().filter(|s| !s.is_empty()).collect())
+        .with_min_words(MIN_WORDS.min(tokens.len() / 2).max(1))
+        .with_segments(segments)
         .with_prior(mean_weight)
 }
 

@@ -44,6 +44,29 @@ impl Rubric {
                 spec,
             })
             .collect();
+        Rubric::assemble(concepts, prompt)
+    }
+
+    /// Reference mode: concepts of one word each, given as (spec, stem, lower-case surface
+    /// word) from a reference already tokenised, so no word is tokenised again.
+    pub(crate) fn compile_words(words: Vec<(ConceptSpec, String, String)>, prompt: &str) -> Rubric {
+        let concepts: Vec<Concept> = words
+            .into_iter()
+            .map(|(spec, stem, surface)| Concept {
+                phrases: vec![Phrase {
+                    words: vec![word(&stem, &surface)],
+                    negated: false,
+                }],
+                misconceptions: Vec::new(),
+                bag: Vec::new(),
+                bag_weight: 0.0,
+                spec,
+            })
+            .collect();
+        Rubric::assemble(concepts, prompt)
+    }
+
+    fn assemble(concepts: Vec<Concept>, prompt: &str) -> Rubric {
         // In u64: the sum of u32 weights cannot overflow (a bank file with absurd weights is
         // reported by the loader, but its rubric is still compiled first).
         let total_weight = concepts
@@ -85,18 +108,32 @@ impl Rubric {
     /// against human graders on the Mohler and SAF sets), so an on-topic answer that says
     /// something right in words no phrase foresaw still ranks above a wrong or off-topic one.
     pub fn with_reference(mut self, reference: &str) -> Rubric {
-        self.topic_stems.extend(content_stems(reference));
-        self.build_bags(Some(reference));
-        let derived =
-            reference::rubric_from_reference(reference, &self.prompt, &reference::Idf::default());
-        self.similarity = Some(Box::new(Similarity::new(&derived)));
+        let tokens = tokenize(reference);
+        self.topic_stems.extend(
+            tokens
+                .iter()
+                .filter(|t| !t.stop && !t.negator)
+                .map(|t| t.stem.clone()),
+        );
+        self.build_bags(Some((reference, &tokens)));
+        let (words, _) = reference::reference_words(
+            reference,
+            &tokens,
+            &self.prompt,
+            &reference::Idf::default(),
+        );
+        self.similarity = Some(Box::new(Similarity::new(&words)));
         self
     }
 
-    fn build_bags(&mut self, reference: Option<&str>) {
+    /// `reference`: the reference answer and its tokens.
+    fn build_bags(&mut self, reference: Option<(&str, &[Token])>) {
         // (stem, surface word, from the name or phrases rather than the reference)
         let mut raw: Vec<Vec<(String, String, bool)>> = Vec::with_capacity(self.concepts.len());
-        let sentences: Vec<Vec<Token>> = reference.map(split_sentences).unwrap_or_default();
+        let sentences: Vec<&[Token]> = reference
+            .map(|(_, tokens)| tokens.chunk_by(|a, b| a.sentence == b.sentence).collect())
+            .unwrap_or_default();
+        let reference = reference.map(|(text, _)| text);
         for c in &self.concepts {
             let mut words: Vec<(String, String, bool)> = Vec::new();
             // `text` is what the tokens' offsets point into (for the surface word).
@@ -304,7 +341,7 @@ pub const GENERIC_WORDS: &[&str] = &[
 fn word(stem: &str, surface: &str) -> Word {
     Word {
         stem: stem.to_string(),
-        synonyms: synonyms::THESAURUS.synonyms(surface, stem),
+        synonyms: synonyms::THESAURUS.shared_synonyms(surface, stem),
     }
 }
 
@@ -326,15 +363,4 @@ fn content_stems(text: &str) -> FxHashSet<String> {
         .filter(|t| !t.stop && !t.negator)
         .map(|t| t.stem)
         .collect()
-}
-
-fn split_sentences(text: &str) -> Vec<Vec<Token>> {
-    let mut out: Vec<Vec<Token>> = Vec::new();
-    for t in tokenize(text) {
-        match out.last_mut() {
-            Some(s) if s[0].sentence == t.sentence => s.push(t),
-            _ => out.push(vec![t]),
-        }
-    }
-    out
 }

@@ -11,7 +11,7 @@
 //! is what lifted Sultan, Salazar & Sumner (2016, "Fast and easy short answer grading with high
 //! accuracy", NAACL) above plain recall.
 
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Deserialize;
@@ -27,11 +27,15 @@ const MAX_WORDNET_SYNONYMS: usize = 12;
 /// The WordNet table written by `build.rs`: one `word syn syn ...` line per word, sorted.
 static WORDNET_TABLE: &str = include_str!(concat!(env!("OUT_DIR"), "/wordnet.txt"));
 
+/// The memo's map and a reusable key buffer (see `SYNONYM_MEMO`).
+type Memo = (FxHashMap<Box<str>, Arc<[String]>>, String);
+
 thread_local! {
-    /// (word, stem) → synonym stems: the bank repeats its words across questions, and each
-    /// lookup stems up to a dozen WordNet entries. Bounded by the rubrics' vocabulary.
-    static SYNONYM_MEMO: std::cell::RefCell<FxHashMap<(String, String), Vec<String>>> =
-        std::cell::RefCell::new(FxHashMap::default());
+    /// "word\0stem" → synonym stems: the bank repeats its words across questions, and each
+    /// lookup stems up to a dozen WordNet entries. Bounded by the rubrics' vocabulary. The
+    /// lists are shared (`Arc`), so every rubric word with the same synonyms points at one list.
+    static SYNONYM_MEMO: std::cell::RefCell<Memo> =
+        std::cell::RefCell::new((FxHashMap::default(), String::new()));
 }
 
 /// The curated groups and protected terms.
@@ -109,13 +113,24 @@ impl Thesaurus {
     /// `stem` its normalised stem. Curated groups first, then WordNet (never for a protected
     /// word, never to a protected word or a stop word). The stem itself is not included.
     pub fn synonyms(&self, word: &str, stem: &str) -> Vec<String> {
+        self.shared_synonyms(word, stem).to_vec()
+    }
+
+    /// [`Thesaurus::synonyms`] as a shared list: memoised per thread, and a hit neither
+    /// allocates nor copies.
+    pub(crate) fn shared_synonyms(&self, word: &str, stem: &str) -> Arc<[String]> {
         SYNONYM_MEMO.with(|memo| {
-            let key = (word.to_string(), stem.to_string());
-            if let Some(hit) = memo.borrow().get(&key) {
-                return hit.clone();
+            let mut memo = memo.borrow_mut();
+            let (map, key) = &mut *memo;
+            key.clear();
+            key.push_str(word);
+            key.push('\0');
+            key.push_str(stem);
+            if let Some(hit) = map.get(key.as_str()) {
+                return Arc::clone(hit);
             }
-            let found = self.lookup(word, stem);
-            memo.borrow_mut().insert(key, found.clone());
+            let found: Arc<[String]> = self.lookup(word, stem).into();
+            map.insert(key.as_str().into(), Arc::clone(&found));
             found
         })
     }
