@@ -397,7 +397,6 @@ impl Similarity {
     }
 }
 
-/// Every concept's result and the weighted share of credit earned (0–1).
 /// The highest weighted coverage (0–1) of one reference sentence's concepts, when the reference
 /// has two or more sentences; `None` otherwise (the whole reference is then that sentence).
 fn best_segment(segments: &[Vec<u32>], concepts: &[ConceptResult]) -> Option<f64> {
@@ -418,6 +417,7 @@ fn best_segment(segments: &[Vec<u32>], concepts: &[ConceptResult]) -> Option<f64
         .max_by(f64::total_cmp)
 }
 
+/// Every concept's result and the weighted share of credit earned (0–1).
 fn earn(
     rubric: &Rubric,
     a: &mut Answer<'_>,

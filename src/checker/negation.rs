@@ -42,7 +42,8 @@ const ABSENCE_PREDICATES: &[&str] = &[
 /// punctuation mark, "but", or a conjunction in [`SCOPE_ENDS`]) and at most [`NEGATION_SCOPE`]
 /// words; back to the clause's start too (or to a relative "that", "where", "when", "if",
 /// "who") when the negator negates a verb (`not`, `never`, `cannot`, any `n't` word: "the code
-/// after yield doesn't run") or is followed by a predicate of absence ("X isn't needed"). "not only", "not just" and "no matter" negate nothing.
+/// after yield doesn't run") or is followed by a predicate of absence ("X isn't needed").
+/// "not only", "not just" and "no matter" negate nothing.
 pub fn negation_scope(tokens: &[Token]) -> Vec<bool> {
     let mut out = vec![false; tokens.len()];
     let ends = |t: &Token| SCOPE_ENDS.contains(&t.stem.as_str());
@@ -73,13 +74,13 @@ pub fn negation_scope(tokens: &[Token]) -> Vec<bool> {
         let verbal = matches!(t.stem.as_str(), "not" | "never" | "cannot")
             || t.stem.ends_with("n't")
             || t.stem.ends_with("nt");
-        let absence = verbal
+        let reach_back = verbal
             || tokens[i + 1..]
                 .iter()
                 .take(3)
                 .take_while(|n| n.clause == t.clause)
                 .any(|n| ABSENCE_PREDICATES.contains(&n.stem.as_str()));
-        if absence {
+        if reach_back {
             let mut k = i;
             while k > 0
                 && tokens[k - 1].clause == t.clause
