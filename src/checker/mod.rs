@@ -189,7 +189,7 @@ pub const SEGMENT_WEIGHT: f64 = 0.2;
 /// almost as they were. For one question it is a monotone map, so it never reorders two answers
 /// to the same question; it only lowers how far a short reference moves the leaderboard. What it
 /// costs: with a two-word reference a full match earns about 88 instead of 100, and an on-topic
-/// answer that shares none of its words about 35 instead of 0 (an off-topic one still 0).
+/// answer that shares none of its words about 32 instead of 0 (an off-topic one still 0).
 /// Measured after [`SEGMENT_WEIGHT`] and [`TYPO_MIN_LEN`] 7: Mohler r 0.570 → 0.575, RMSE 0.901 →
 /// 0.897; SAF r 0.768 → 0.771, RMSE 0.243 → 0.241 (prior 0.2: Mohler 0.577, SAF 0.769; half a
 /// word at 0.3: 0.576 / 0.770; one and a half words: 0.572 / 0.772).

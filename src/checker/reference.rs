@@ -225,14 +225,14 @@ mod tests {
             "An unlimited number of constructors, one per parameter list.",
         )
         .score;
-        assert!((80..100).contains(&full), "{full}");
+        assert_eq!(full, 88, "√(2.3 / 3) of the credit");
         // On topic (it names the question's words) but none of the reference's.
         let none = check(
             &r,
             "A class can have several constructors, as many as you overload.",
         )
         .score;
-        assert!((15..45).contains(&none), "{none}");
+        assert_eq!(none, 32, "√(0.3 / 3) of the credit");
         let off = check(&r, "Bananas are yellow fruit that grow in tropical places.").score;
         assert_eq!(off, 0);
         // Without the prior the same answers earn 100 and 0.
