@@ -57,6 +57,30 @@ hint = "How many run?"
     );
 }
 
+/// Found by the `checker` fuzz target (session 6) in reference mode, input `0xfd 0x21 "ↆed"`:
+/// the synonym lookup undid a doubled final consonant ("stopped" → "stop") by comparing bytes,
+/// and "ↆ" (U+2186) ends in two equal bytes, so it sliced inside the character. Fix:
+/// `synonyms::lemmas` only undoes a doubled ASCII letter.
+#[test]
+fn a_word_ending_in_a_multibyte_character_before_ed_is_not_a_panic() {
+    for reference in ["ↆed", "ↆing", "xↆↆed", "the ↆed stack is stopped"] {
+        let rubric = checker::reference::rubric_from_reference(
+            reference,
+            "q",
+            &checker::reference::Idf::default(),
+        );
+        let report = checker::check(&rubric, reference);
+        assert!(report.score <= 100);
+        assert!(
+            report.concepts.iter().any(|c| c.matched),
+            "{reference}: {report:?}"
+        );
+    }
+    // the ASCII case still finds its lemma: "stopped" matches WordNet's synonyms of "stop"
+    let syn = checker::synonyms::THESAURUS.synonyms("stopped", "stop");
+    assert!(!syn.is_empty());
+}
+
 /// The same overflow reached through the checker's public rubric API: a rubric whose weights
 /// sum past `u32::MAX` scores like the same rubric with proportional weights.
 #[test]

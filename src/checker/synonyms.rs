@@ -190,10 +190,12 @@ fn lemmas(word: &str) -> Vec<String> {
             push(r.to_string());
             if suffix == "ing" || suffix == "ed" {
                 push(format!("{r}e"));
-                // doubled consonant: stopped → stop, running → run
-                let b = r.as_bytes();
-                if b.len() >= 2 && b[b.len() - 1] == b[b.len() - 2] {
-                    push(r[..r.len() - 1].to_string());
+                // doubled consonant: stopped → stop, running → run. ASCII letters only: two
+                // equal trailing bytes may be the tail of one multi-byte character ("ↆ").
+                if let [.., x, y] = r.as_bytes() {
+                    if x == y && x.is_ascii_alphabetic() {
+                        push(r[..r.len() - 1].to_string());
+                    }
                 }
             }
         }
