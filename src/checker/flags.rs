@@ -73,8 +73,14 @@ pub(super) fn flags(
         }
     }
     if content.len() >= 12 {
-        let distinct: FxHashSet<&str> = content.iter().map(|t| t.stem.as_str()).collect();
-        if (distinct.len() as f64) < 0.35 * content.len() as f64 {
+        // distinct content stems, read off the answer's stem index (no set to build)
+        let is_content = |p: &usize| !tokens[*p].stop && !tokens[*p].negator;
+        let distinct = a
+            .index
+            .iter()
+            .filter(|(_, ps)| ps.iter().any(is_content))
+            .count();
+        if (distinct as f64) < 0.35 * content.len() as f64 {
             flag(
                 FlagKind::Repetition,
                 "The same words are repeated many times: each point once is enough.".into(),
@@ -174,16 +180,22 @@ const MAX_TERM_WORDS: usize = 6;
 /// auxiliary verb, a modal or a conjunction), holding most of the answer's words. Catches
 /// lists of multi-word phrases as well as of single words.
 pub fn is_list(answer: &str) -> bool {
-    // One pass over the bytes: every separator is ASCII or a whole UTF-8 sequence starting at a
-    // lead byte, so each item is a valid slice.
-    let bytes = answer.as_bytes();
-    let (mut separators, mut items, mut terms) = (0usize, 0usize, 0usize);
-    let (mut words, mut term_words) = (0usize, 0usize);
+    // A first pass counts the separators: fewer than two is no list, and there are at most one
+    // more items than separators, which lets the second pass stop at the first quarter of
+    // clause-shaped items (most answers are prose, and this runs on every answer).
+    let separators = list_separators(answer.as_bytes()).count();
+    if separators < 2 {
+        return false;
+    }
+    let max_items = separators + 1;
+    let (mut items, mut terms, mut words, mut term_words) = (0usize, 0usize, 0usize, 0usize);
+    // Counts one item; false once the list test can no longer pass (more than a quarter of
+    // the most items there can be are not terms).
     let mut item = |text: &str| {
         let text = text.trim().trim_start_matches(['-', '*', '+']).trim();
         let n = text.split_whitespace().count();
         if n == 0 {
-            return;
+            return true;
         }
         items += 1;
         words += n;
@@ -191,27 +203,129 @@ pub fn is_list(answer: &str) -> bool {
             terms += 1;
             term_words += n;
         }
+        (items - terms) * 4 <= max_items
     };
-    let (mut i, mut start) = (0, 0);
-    while i < bytes.len() {
-        let len = match bytes[i] {
-            b'\n' | b',' | b';' | b'|' => 1,
-            // A spaced slash or dash: " / ", " - ".
-            b' ' if matches!(bytes.get(i + 1..i + 3), Some([b'/' | b'-', b' '])) => 3,
-            // '•' (U+2022) and '·' (U+00B7).
-            0xE2 if bytes.get(i + 1..i + 3) == Some(&[0x80, 0xA2]) => 3,
-            0xC2 if bytes.get(i + 1) == Some(&0xB7) => 2,
-            _ => 0,
-        };
-        if len == 0 {
-            i += 1;
-            continue;
+    let mut start = 0;
+    for (at, len) in list_separators(answer.as_bytes()) {
+        if !item(&answer[start..at]) {
+            return false;
         }
-        separators += 1;
-        item(&answer[start..i]);
-        i += len;
-        start = i;
+        start = at + len;
     }
     item(&answer[start..]);
-    separators >= 2 && items >= 3 && terms * 4 >= items * 3 && term_words * 3 >= words * 2
+    items >= 3 && terms * 4 >= items * 3 && term_words * 3 >= words * 2
+}
+
+/// Bytes that may be (part of) a list separator, for a scan that skips the rest quickly.
+static SEPARATOR_BYTE: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut k = 0;
+    let bytes = [b'\n', b',', b';', b'|', b'/', b'-', 0xE2, 0xC2];
+    while k < bytes.len() {
+        table[bytes[k] as usize] = true;
+        k += 1;
+    }
+    table
+};
+
+/// The list separators in `bytes`, left to right, as (byte offset, length in bytes): a line
+/// break, comma, semicolon or pipe; a spaced slash or dash (" / ", " - "); a bullet ('•'
+/// U+2022, '·' U+00B7). Each is ASCII or a whole UTF-8 sequence starting at a lead byte, so
+/// the text between two of them is a valid slice. Separators never overlap.
+fn list_separators(bytes: &[u8]) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        while let Some(skip) = bytes
+            .get(i..)?
+            .iter()
+            .position(|&b| SEPARATOR_BYTE[b as usize])
+        {
+            let j = i + skip;
+            let found = match bytes[j] {
+                b'\n' | b',' | b';' | b'|' => Some((j, 1)),
+                // the space before must not be the end of the previous separator
+                b'/' | b'-' if j > i && bytes[j - 1] == b' ' && bytes.get(j + 1) == Some(&b' ') => {
+                    Some((j - 1, 3))
+                }
+                0xE2 if bytes.get(j + 1..j + 3) == Some(&[0x80, 0xA2]) => Some((j, 3)),
+                0xC2 if bytes.get(j + 1) == Some(&0xB7) => Some((j, 2)),
+                _ => None,
+            };
+            match found {
+                Some((at, len)) => {
+                    i = at + len;
+                    return Some((at, len));
+                }
+                None => i = j + 1,
+            }
+        }
+        i = bytes.len();
+        None
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::list_separators;
+
+    /// The byte-by-byte scan `list_separators` replaced: what it must still find.
+    fn separators_one_byte_at_a_time(bytes: &[u8]) -> Vec<(usize, usize)> {
+        let (mut found, mut i) = (Vec::new(), 0);
+        while i < bytes.len() {
+            let len = match bytes[i] {
+                b'\n' | b',' | b';' | b'|' => 1,
+                b' ' if matches!(bytes.get(i + 1..i + 3), Some([b'/' | b'-', b' '])) => 3,
+                0xE2 if bytes.get(i + 1..i + 3) == Some(&[0x80, 0xA2]) => 3,
+                0xC2 if bytes.get(i + 1) == Some(&0xB7) => 2,
+                _ => 0,
+            };
+            if len == 0 {
+                i += 1;
+            } else {
+                found.push((i, len));
+                i += len;
+            }
+        }
+        found
+    }
+
+    #[test]
+    fn separators_match_a_byte_by_byte_scan() {
+        let cases = [
+            "",
+            "locks, queues; pipes | futures\nchannels",
+            "a - b / c",
+            " - - ",
+            ", / ,",
+            "- / -",
+            "x -",
+            "x - ",
+            " -",
+            "self-join / non-blocking I/O - yes",
+            "• GIL\n• threads · processes",
+            "€ café ·",
+            "\u{2022}\u{2022}",
+        ];
+        for case in cases {
+            let got: Vec<(usize, usize)> = list_separators(case.as_bytes()).collect();
+            assert_eq!(
+                got,
+                separators_one_byte_at_a_time(case.as_bytes()),
+                "{case:?}"
+            );
+        }
+        assert_eq!(
+            list_separators(b"a, b - c").collect::<Vec<_>>(),
+            [(1, 1), (4, 3)]
+        );
+    }
+    proptest::proptest! {
+        #[test]
+        fn separators_match_a_byte_by_byte_scan_on_any_mix(
+            text in "( - |- | / |/ | |-|/|a|,|;|\\||\n|\u{2022}|\u{b7}|\u{e9}|\u{20ac}){0,12}"
+        ) {
+            let got: Vec<(usize, usize)> = list_separators(text.as_bytes()).collect();
+            proptest::prop_assert_eq!(got, separators_one_byte_at_a_time(text.as_bytes()));
+        }
+    }
 }

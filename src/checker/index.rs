@@ -2,6 +2,7 @@
 
 use rustc_hash::FxHashMap;
 
+use super::matching::TYPO_MIN_LEN;
 use super::text::Token;
 
 /// Stem → the positions (token indices, ascending) where it occurs. All positions live in one
@@ -16,6 +17,9 @@ pub(super) struct StemIndex<'a> {
     /// Id → start of its positions in `positions`; one more entry than `stems`.
     starts: Vec<u32>,
     positions: Vec<usize>,
+    /// Ids of the stems at least [`TYPO_MIN_LEN`] bytes long, in order of first occurrence:
+    /// the only ones a misspelling is looked for among.
+    long: Vec<u32>,
 }
 
 impl<'a> StemIndex<'a> {
@@ -25,10 +29,14 @@ impl<'a> StemIndex<'a> {
             FxHashMap::with_capacity_and_hasher(tokens.len(), Default::default());
         let mut stems: Vec<&str> = Vec::new();
         let mut counts: Vec<u32> = Vec::new();
+        let mut long: Vec<u32> = Vec::new();
         let token_ids: Vec<u32> = tokens
             .iter()
             .map(|t| {
                 let id = *ids.entry(t.stem.as_str()).or_insert_with(|| {
+                    if t.stem.len() >= TYPO_MIN_LEN {
+                        long.push(stems.len() as u32);
+                    }
                     stems.push(t.stem.as_str());
                     counts.push(0);
                     (stems.len() - 1) as u32
@@ -57,6 +65,7 @@ impl<'a> StemIndex<'a> {
             stems,
             starts,
             positions,
+            long,
         }
     }
 
@@ -81,6 +90,14 @@ impl<'a> StemIndex<'a> {
             .iter()
             .enumerate()
             .map(|(id, &s)| (s, self.slice(id as u32)))
+    }
+
+    /// Every distinct stem at least [`TYPO_MIN_LEN`] bytes long with its positions, in order of
+    /// first occurrence.
+    pub(super) fn long_stems(&self) -> impl Iterator<Item = (&'a str, &[usize])> + '_ {
+        self.long
+            .iter()
+            .map(|&id| (self.stems[id as usize], self.slice(id)))
     }
 
     /// Every distinct stem, in order of first occurrence.
@@ -109,5 +126,14 @@ mod tests {
             tokens.len()
         );
         assert!(StemIndex::new(&[]).get("lock").is_none());
+        let long = tokenize("synchronization of threads, synchronization again");
+        let index = StemIndex::new(&long);
+        let stems: Vec<(&str, Vec<usize>)> =
+            index.long_stems().map(|(s, p)| (s, p.to_vec())).collect();
+        // exactly the stems of TYPO_MIN_LEN bytes or more, "thread" and "again" left out
+        assert_eq!(stems.len(), 1);
+        assert!(stems[0].0.len() >= TYPO_MIN_LEN);
+        assert_eq!(stems[0].1, vec![0, 3]);
+        assert!(index.keys().filter(|s| s.len() < TYPO_MIN_LEN).count() >= 3);
     }
 }

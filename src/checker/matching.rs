@@ -81,17 +81,15 @@ fn find_word(word: &Word, negated: bool, a: &Answer<'_>, lone_synonyms: bool) ->
         if let Some(f) = scan(ps, 0, &mut fallback) {
             return Some(f);
         }
-    } else if word.stem.len() >= TYPO_MIN_LEN && word.stem.is_ascii() {
+    } else {
         // typo tolerance, exactly as for longer phrases
-        let plain = Word {
-            stem: word.stem.clone(),
-            synonyms: Default::default(),
-        };
-        if let Some(typos) = positions_of(&plain, &a.index) {
-            let ps: Vec<usize> = typos.iter().map(|&(p, _)| p).collect();
-            if let Some(f) = scan(&ps, 0, &mut fallback) {
-                return Some(f);
-            }
+        let mut ps: Vec<usize> = typo_positions(&word.stem, &a.index)
+            .into_iter()
+            .map(|(p, _)| p)
+            .collect();
+        ps.sort_unstable();
+        if let Some(f) = scan(&ps, 0, &mut fallback) {
+            return Some(f);
         }
     }
     if lone_synonyms {
@@ -149,20 +147,27 @@ pub(super) fn positions_of(word: &Word, index: &StemIndex<'_>) -> Option<Vec<(us
             found.extend(p.iter().map(|&i| (i, true)));
         }
     }
-    if found.is_empty() && word.stem.len() >= TYPO_MIN_LEN && word.stem.is_ascii() {
-        found = index
-            .iter()
-            .filter(|(s, _)| {
-                s.len() >= TYPO_MIN_LEN && one_edit_apart(s.as_bytes(), word.stem.as_bytes())
-            })
-            .flat_map(|(_, p)| p.iter().map(|&i| (i, false)))
-            .collect();
+    if found.is_empty() {
+        found = typo_positions(&word.stem, index);
     }
     if found.is_empty() {
         return None;
     }
     found.sort_unstable();
     Some(found)
+}
+
+/// Where stems one edit away from `stem` occur (unsorted), when `stem` is ASCII and at least
+/// [`TYPO_MIN_LEN`] bytes long; empty otherwise.
+fn typo_positions(stem: &str, index: &StemIndex<'_>) -> Vec<(usize, bool)> {
+    if stem.len() < TYPO_MIN_LEN || !stem.is_ascii() {
+        return Vec::new();
+    }
+    index
+        .long_stems()
+        .filter(|(s, _)| one_edit_apart(s.as_bytes(), stem.as_bytes()))
+        .flat_map(|(_, p)| p.iter().map(|&i| (i, false)))
+        .collect()
 }
 
 /// Depth-first search for the rest of a phrase after position `prev`, each next word at most
