@@ -44,8 +44,11 @@ pub(super) fn flags(
     }
     let content: Vec<&Token> = tokens.iter().filter(|t| !t.stop && !t.negator).collect();
     // Single letters (the `I` and `O` of "I/O", list markers) say nothing about sentence shape.
-    let long: Vec<&Token> = tokens.iter().filter(|t| t.end - t.start > 1).collect();
-    let stop_share = long.iter().filter(|t| t.stop).count() as f64 / long.len().max(1) as f64;
+    let (long, long_stops) = tokens
+        .iter()
+        .filter(|t| t.end - t.start > 1)
+        .fold((0usize, 0usize), |(n, stops), t| (n + 1, stops + usize::from(t.stop)));
+    let stop_share = long_stops as f64 / long.max(1) as f64;
     let phrase_matches = concepts
         .iter()
         .filter(|c| matches!(c.how, Match::Phrase | Match::Synonym))
