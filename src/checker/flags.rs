@@ -47,7 +47,9 @@ pub(super) fn flags(
     let (long, long_stops) = tokens
         .iter()
         .filter(|t| t.end - t.start > 1)
-        .fold((0usize, 0usize), |(n, stops), t| (n + 1, stops + usize::from(t.stop)));
+        .fold((0usize, 0usize), |(n, stops), t| {
+            (n + 1, stops + usize::from(t.stop))
+        });
     let stop_share = long_stops as f64 / long.max(1) as f64;
     let phrase_matches = concepts
         .iter()
@@ -63,12 +65,15 @@ pub(super) fn flags(
             "This reads as a list of keywords: explain in sentences how the pieces connect.".into(),
         );
     }
-    if !content.is_empty() && !rubric.prompt_stems.is_empty() {
-        let from_prompt = content
-            .iter()
-            .filter(|t| rubric.prompt_stems.contains(&t.stem))
-            .count();
-        if content.len() >= 3 && from_prompt as f64 / content.len() as f64 >= 0.75 {
+    if content.len() >= 3 && !rubric.prompt_stems.is_empty() {
+        // An echo has at least three quarters of its content words from the prompt: stop at
+        // the first quarter of other words.
+        let mut others = 0;
+        let echo = content.iter().all(|t| {
+            others += usize::from(!rubric.prompt_stems.contains(&t.stem));
+            others * 4 <= content.len()
+        });
+        if echo {
             flag(
                 FlagKind::QuestionEcho,
                 "This mostly repeats the question: answer it in your own words.".into(),

@@ -31,6 +31,7 @@ use flags::flags;
 use index::StemIndex;
 use matching::{find_phrase, Found};
 
+use compact_str::CompactString;
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
 
@@ -337,8 +338,13 @@ pub fn check(rubric: &Rubric, answer: &str) -> Report {
 /// misspellings are not looked for: this is the minor, tie-breaking part of a bank score.
 #[derive(Debug, Clone)]
 struct Similarity {
-    /// stem → (concept, credit 1 or [`synonyms::SYNONYM_CREDIT`])
-    index: FxHashMap<String, Vec<(u32, f64)>>,
+    /// stem → its range in `hits`. Stems are short, so [`CompactString`] keeps them inside the
+    /// table: a lookup that hits reads no other memory (with `String` keys and a `Vec` per
+    /// stem, this lookup was a fifth of a bank score's work beyond tokenising, nearly all of it
+    /// waiting on memory).
+    index: FxHashMap<CompactString, (u32, u32)>,
+    /// (concept, credit 1 or [`synonyms::SYNONYM_CREDIT`]), grouped by stem.
+    hits: Vec<(u32, f64)>,
     weights: Vec<f64>,
     total: f64,
     credit: Credit,
@@ -349,26 +355,41 @@ impl Similarity {
     /// itself at 1 and its synonyms at [`synonyms::SYNONYM_CREDIT`]; coverage becomes credit
     /// through √, as in reference mode.
     fn new(words: &[reference::ReferenceWord]) -> Similarity {
-        let mut index: FxHashMap<String, Vec<(u32, f64)>> = FxHashMap::default();
+        // each stem's hits, in a list of its own until all are known
+        let mut lists: Vec<Vec<(u32, f64)>> = Vec::new();
+        let mut slot: FxHashMap<CompactString, usize> = FxHashMap::default();
+        let mut push = |stem: &str, hit: (u32, f64)| {
+            let k = match slot.get(stem) {
+                Some(&k) => k,
+                None => {
+                    slot.insert(CompactString::from(stem), lists.len());
+                    lists.push(Vec::new());
+                    lists.len() - 1
+                }
+            };
+            lists[k].push(hit);
+        };
         for (i, w) in words.iter().enumerate() {
-            index
-                .entry(w.stem.clone())
-                .or_default()
-                .push((i as u32, 1.0));
+            push(&w.stem, (i as u32, 1.0));
             let surface = w.surface.to_lowercase();
             for s in synonyms::THESAURUS
                 .shared_synonyms(&surface, &w.stem)
                 .iter()
             {
-                index
-                    .entry(s.clone())
-                    .or_default()
-                    .push((i as u32, synonyms::SYNONYM_CREDIT));
+                push(s, (i as u32, synonyms::SYNONYM_CREDIT));
             }
         }
+        let mut ranges = Vec::with_capacity(lists.len());
+        let mut hits = Vec::new();
+        for list in lists {
+            ranges.push((hits.len() as u32, list.len() as u32));
+            hits.extend(list);
+        }
+        let index = slot.into_iter().map(|(s, k)| (s, ranges[k])).collect();
         let weights: Vec<f64> = words.iter().map(|w| f64::from(w.weight.max(1))).collect();
         Similarity {
             index,
+            hits,
             total: weights.iter().sum(),
             weights,
             credit: Credit::Sqrt,
@@ -379,8 +400,9 @@ impl Similarity {
     fn share(&self, a: &Answer<'_>) -> f64 {
         let mut best = vec![0.0f64; self.weights.len()];
         for stem in a.index.keys() {
-            if let Some(hits) = self.index.get(stem) {
-                for &(i, credit) in hits {
+            if let Some(&(start, len)) = self.index.get(stem) {
+                let (start, len) = (start as usize, len as usize);
+                for &(i, credit) in &self.hits[start..start + len] {
                     let b = &mut best[i as usize];
                     *b = b.max(credit);
                 }
