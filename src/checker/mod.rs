@@ -69,9 +69,12 @@ pub struct ConceptSpec {
 /// One word of a phrase: its stem and the stems that count as its synonyms.
 #[derive(Debug, Clone)]
 struct Word {
-    stem: String,
-    /// Shared with every other rubric word that has the same list.
-    synonyms: std::sync::Arc<[String]>,
+    /// Inline ([`CompactString`]): looking a rubric word up in an answer then reads no other
+    /// memory.
+    stem: CompactString,
+    /// Shared with every other rubric word that has the same list; inline stems, one
+    /// allocation.
+    synonyms: std::sync::Arc<[CompactString]>,
 }
 
 /// One phrase in matchable form.

@@ -79,7 +79,7 @@ impl Rubric {
             .flat_map(|c| {
                 c.phrases
                     .iter()
-                    .flat_map(|p| p.words.iter().map(|w| w.stem.clone()))
+                    .flat_map(|p| p.words.iter().map(|w| w.stem.to_string()))
             })
             .collect();
         Rubric {
@@ -280,7 +280,7 @@ impl Rubric {
         self.concepts[index]
             .phrases
             .iter()
-            .map(|p| p.words.iter().map(|w| w.stem.clone()).collect())
+            .map(|p| p.words.iter().map(|w| w.stem.to_string()).collect())
             .collect()
     }
 }
@@ -340,7 +340,7 @@ pub const GENERIC_WORDS: &[&str] = &[
 
 fn word(stem: &str, surface: &str) -> Word {
     Word {
-        stem: stem.to_string(),
+        stem: stem.into(),
         synonyms: synonyms::THESAURUS.shared_synonyms(surface, stem),
     }
 }

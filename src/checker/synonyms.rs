@@ -13,6 +13,7 @@
 
 use std::sync::{Arc, LazyLock};
 
+use compact_str::CompactString;
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Deserialize;
 
@@ -28,7 +29,7 @@ const MAX_WORDNET_SYNONYMS: usize = 12;
 static WORDNET_TABLE: &str = include_str!(concat!(env!("OUT_DIR"), "/wordnet.txt"));
 
 /// The memo's map and a reusable key buffer (see `SYNONYM_MEMO`).
-type Memo = (FxHashMap<Box<str>, Arc<[String]>>, String);
+type Memo = (FxHashMap<Box<str>, Arc<[CompactString]>>, String);
 
 thread_local! {
     /// "word\0stem" → synonym stems: the bank repeats its words across questions, and each
@@ -113,12 +114,15 @@ impl Thesaurus {
     /// `stem` its normalised stem. Curated groups first, then WordNet (never for a protected
     /// word, never to a protected word or a stop word). The stem itself is not included.
     pub fn synonyms(&self, word: &str, stem: &str) -> Vec<String> {
-        self.shared_synonyms(word, stem).to_vec()
+        self.shared_synonyms(word, stem)
+            .iter()
+            .map(|s| s.to_string())
+            .collect()
     }
 
     /// [`Thesaurus::synonyms`] as a shared list: memoised per thread, and a hit neither
     /// allocates nor copies.
-    pub(crate) fn shared_synonyms(&self, word: &str, stem: &str) -> Arc<[String]> {
+    pub(crate) fn shared_synonyms(&self, word: &str, stem: &str) -> Arc<[CompactString]> {
         SYNONYM_MEMO.with(|memo| {
             let mut memo = memo.borrow_mut();
             let (map, key) = &mut *memo;
@@ -129,7 +133,11 @@ impl Thesaurus {
             if let Some(hit) = map.get(key.as_str()) {
                 return Arc::clone(hit);
             }
-            let found: Arc<[String]> = self.lookup(word, stem).into();
+            let found: Arc<[CompactString]> = self
+                .lookup(word, stem)
+                .into_iter()
+                .map(CompactString::from)
+                .collect();
             map.insert(key.as_str().into(), Arc::clone(&found));
             found
         })
