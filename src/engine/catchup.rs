@@ -18,11 +18,12 @@
 //! after downtime includes the answers written during it.
 
 use std::collections::{BTreeSet, HashSet};
+use std::future::Future;
 use std::sync::Mutex;
 
 use chrono::{DateTime, Utc};
 use tokio::sync::{oneshot, watch};
-use tracing::info;
+use tracing::{error, info, warn};
 
 use crate::engine::dispatch::{Core, Ctx, Job};
 use crate::engine::event::{Actor, ChannelRef, Outbound};
@@ -130,6 +131,40 @@ impl Engine {
     pub fn caught_up(&self, platform: &str) {
         self.core.catchup.lock().remove(platform);
         self.core.catchup.passes.send_modify(|n| *n += 1);
+    }
+
+    /// One catch-up pass of `platform`, as an adapter runs it on every (re)connect: for each
+    /// open post, `read` fetches its thread back (`Ok(None)`: nothing to apply),
+    /// [`Engine::catch_up`] applies it and `deliver` sends what the engine returns. A thread
+    /// that cannot be read or applied is logged and skipped (the next connect reads it again);
+    /// the pass ends with [`Engine::caught_up`] whatever failed.
+    pub async fn catch_up_pass<E, R, RF, D, DF>(&self, platform: &str, read: R, deliver: D)
+    where
+        E: std::fmt::Display,
+        R: Fn(OpenThread) -> RF,
+        RF: Future<Output = Result<Option<ThreadSnapshot>, E>>,
+        D: Fn(Vec<Outbound>) -> DF,
+        DF: Future<Output = ()>,
+    {
+        match self.open_threads(platform).await {
+            Ok(threads) => {
+                for t in threads {
+                    let post = t.post;
+                    match read(t).await {
+                        Ok(Some(snapshot)) => match self.catch_up(snapshot).await {
+                            Ok(actions) => deliver(actions).await,
+                            Err(e) => error!(error = %e, %post, platform, "catch-up failed"),
+                        },
+                        Ok(None) => {}
+                        Err(e) => {
+                            warn!(error = %e, %post, platform, "could not read a thread back")
+                        }
+                    }
+                }
+            }
+            Err(e) => error!(error = %e, platform, "catch-up could not list open posts"),
+        }
+        self.caught_up(platform);
     }
 
     /// A counter of finished catch-up passes (all platforms), for waiting without sleeping.

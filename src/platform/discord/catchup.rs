@@ -36,22 +36,13 @@ fn actor_of(user: &User, bot: UserId) -> Actor {
 /// Failures are logged per thread (that thread is caught up at the next connect). Ends with
 /// [`Engine::caught_up`], so posts held back for the catch-up close at the next tick.
 pub async fn catch_up(http: &Http, engine: &Engine, bot: UserId) {
-    match engine.open_threads(PLATFORM).await {
-        Ok(threads) => {
-            for t in threads {
-                match read_thread(http, engine, &t, bot).await {
-                    Ok(Some(snapshot)) => match engine.catch_up(snapshot).await {
-                        Ok(actions) => deliver(http, engine, actions).await,
-                        Err(e) => error!(error = %e, post = %t.post, "catch-up failed"),
-                    },
-                    Ok(None) => {}
-                    Err(e) => warn!(error = %e, post = %t.post, "could not read a thread back"),
-                }
-            }
-        }
-        Err(e) => error!(error = %e, "catch-up could not list open posts"),
-    }
-    engine.caught_up(PLATFORM);
+    engine
+        .catch_up_pass(
+            PLATFORM,
+            |t| async move { read_thread(http, engine, &t, bot).await },
+            |actions| deliver(http, engine, actions),
+        )
+        .await;
 }
 
 async fn read_thread(

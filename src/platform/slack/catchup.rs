@@ -82,23 +82,14 @@ pub fn time_of_ts(ts: &str) -> Option<DateTime<Utc>> {
 /// Failures are logged per thread (that thread is caught up at the next connect). Ends with
 /// [`Engine::caught_up`].
 pub(super) async fn catch_up(client: &SlackHyperClient, state: &State) {
-    let engine = &state.engine;
-    match engine.open_threads(PLATFORM).await {
-        Ok(threads) => {
-            for t in threads {
-                match read_thread(client, state, &t).await {
-                    Ok(Some(snapshot)) => match engine.catch_up(snapshot).await {
-                        Ok(actions) => deliver(client, state, actions).await,
-                        Err(e) => error!(error = %e, post = %t.post, "catch-up failed"),
-                    },
-                    Ok(None) => {}
-                    Err(e) => warn!(error = %e, post = %t.post, "could not read a thread back"),
-                }
-            }
-        }
-        Err(e) => error!(error = %e, "catch-up could not list open posts"),
-    }
-    engine.caught_up(PLATFORM);
+    state
+        .engine
+        .catch_up_pass(
+            PLATFORM,
+            |t| async move { read_thread(client, state, &t).await },
+            |actions| deliver(client, state, actions),
+        )
+        .await;
 }
 
 async fn read_thread(
