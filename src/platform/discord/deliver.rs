@@ -44,6 +44,11 @@ fn parse_id(s: &str) -> Option<u64> {
     s.parse().ok().filter(|&n| n != 0)
 }
 
+/// Where a reply goes: the thread when there is one, else the channel itself.
+fn reply_target(channel: &ChannelRef, thread: Option<&str>) -> Option<u64> {
+    thread.and_then(parse_id).or_else(|| parse_id(&channel.id))
+}
+
 /// Renders the Discord actions among `actions` with Discord's REST API (other platforms'
 /// actions are left to their adapters). Failures are logged, never fatal.
 pub async fn deliver(http: &Http, engine: &Engine, actions: Vec<Outbound>) {
@@ -136,11 +141,7 @@ pub(super) async fn deliver_one(http: &Http, engine: &Engine, action: Outbound) 
                     text,
                     ..
                 } => {
-                    let target = thread
-                        .as_deref()
-                        .and_then(parse_id)
-                        .or_else(|| parse_id(&channel.id));
-                    if let Some(t) = target {
+                    if let Some(t) = reply_target(&channel, thread.as_deref()) {
                         let m = message(&text);
                         retry::with_retry("thread reply", verdict, || {
                             ChannelId::new(t).send_message(http, m.clone())
@@ -156,11 +157,7 @@ pub(super) async fn deliver_one(http: &Http, engine: &Engine, action: Outbound) 
                     ..
                 } => {
                     // Recorded at once, so that 👍 on the revealed answer counts for its author.
-                    let target = thread
-                        .as_deref()
-                        .and_then(parse_id)
-                        .or_else(|| parse_id(&channel.id));
-                    if let Some(t) = target {
+                    if let Some(t) = reply_target(&channel, thread.as_deref()) {
                         let m = message(&text);
                         let sent = retry::with_retry("reveal answer", verdict, || {
                             ChannelId::new(t).send_message(http, m.clone())
@@ -240,11 +237,7 @@ async fn deliver_file(
         }
         return Ok(());
     }
-    let target = thread
-        .as_deref()
-        .and_then(parse_id)
-        .or_else(|| parse_id(&channel.id));
-    if let Some(t) = target {
+    if let Some(t) = reply_target(channel, thread.as_deref()) {
         let channel = ChannelId::new(t);
         if let Err(e) = channel.send_message(http, message).await {
             warn!(error = %e, "a Discord attachment failed; sending the text");
