@@ -44,6 +44,18 @@ pub fn answer_points(a: &ScoredAnswer) -> i64 {
     points(a.score, a.tier, a.voters, a.late)
 }
 
+/// A post's on-time answers, best first, with their points ([`answer_points`]); equal points
+/// rank the earlier answer first. Late answers (0 points) are left out.
+pub fn ranked(answers: &[ScoredAnswer]) -> Vec<(&ScoredAnswer, i64)> {
+    let mut ranked: Vec<(&ScoredAnswer, i64)> = answers
+        .iter()
+        .filter(|a| !a.late)
+        .map(|a| (a, answer_points(a)))
+        .collect();
+    ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.answered_at.cmp(&b.0.answered_at)));
+    ranked
+}
+
 /// The local date of `t` in `tz`, as days from 0001-01-01 (chrono's `num_days_from_ce`): the
 /// day key of the daily rollups.
 pub fn local_day(t: DateTime<Utc>, tz: Tz) -> i32 {
@@ -206,6 +218,37 @@ mod tests {
         assert_eq!(points(100, Tier::Staff, 9, false), 250);
         assert_eq!(points(100, Tier::Staff, 9, true), 0);
         assert_eq!(points(33, Tier::Senior, 1, false), 60);
+    }
+
+    #[test]
+    fn ranked_puts_more_points_first_then_the_earlier_answer_and_leaves_out_late_ones() {
+        use crate::store::{AnswerId, ChannelRowId};
+        let at = |minute: u32| Utc.with_ymd_and_hms(2026, 3, 2, 9, minute, 0).unwrap();
+        let answer = |id: i64, score: i64, minute: u32, late: bool| ScoredAnswer {
+            id: AnswerId(id),
+            author: MemberId(id),
+            author_name: format!("m{id}"),
+            post: PostId(1),
+            channel: ChannelRowId(1),
+            tier: Tier::Junior,
+            topic: "gil".into(),
+            score,
+            late,
+            answered_at: at(minute),
+            voters: 0,
+            scheduled: true,
+        };
+        let answers = [
+            answer(1, 50, 5, false),
+            answer(2, 90, 9, true),
+            answer(3, 70, 8, false),
+            answer(4, 50, 3, false),
+        ];
+        let order: Vec<(i64, i64)> = ranked(&answers)
+            .iter()
+            .map(|(a, pts)| (a.id.0, *pts))
+            .collect();
+        assert_eq!(order, [(3, 70), (4, 50), (1, 50)]);
     }
 
     #[test]

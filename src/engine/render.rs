@@ -117,12 +117,7 @@ pub fn reveal(post: &PostRow, q: Option<&Question>, answers: &[ScoredAnswer]) ->
             q.reference_answer.trim()
         ));
     }
-    let mut ranked: Vec<(&ScoredAnswer, i64)> = answers
-        .iter()
-        .filter(|a| !a.late)
-        .map(|a| (a, points::answer_points(a)))
-        .collect();
-    ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.answered_at.cmp(&b.0.answered_at)));
+    let ranked = points::ranked(answers);
     if ranked.is_empty() {
         out.push_str("\nNo answers this time.");
     } else {

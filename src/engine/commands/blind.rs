@@ -222,12 +222,7 @@ pub(crate) async fn blind_reveal(
     channel: ChannelRef,
     answers: &[ScoredAnswer],
 ) -> Result<Vec<Outbound>, StoreError> {
-    let mut ranked: Vec<(&ScoredAnswer, i64)> = answers
-        .iter()
-        .filter(|a| !a.late)
-        .map(|a| (a, points::answer_points(a)))
-        .collect();
-    ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.answered_at.cmp(&b.0.answered_at)));
+    let ranked = points::ranked(answers);
     let mut header = format!(
         "🔔 Question #{} is closed. Its answers were given privately; ",
         post.id
